@@ -1,0 +1,73 @@
+// The REST side of the server: a table of routes, each an HTTP binding of one gRPC method, and the
+// transcoding of a request through it. The generated Register<Service>Handlers functions fill it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include <google/protobuf/message.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
+
+#include "cppgateway/http_message.h"
+#include "cppgateway/options.h"
+#include "cppgateway/router.h"
+
+namespace cppgateway {
+
+class Gateway {
+ public:
+  // One HTTP binding of an RPC method: one row of the generated table.
+  struct Binding {
+    std::string_view http_method;    // "GET", "POST", ..., or a custom kind
+    std::string_view path_template;  // "/v1/users/{user.id}"
+    std::string_view body = "";      // "" none, "*" the whole request, or a request field path
+    std::string_view response_body = "";  // "" the whole response, or a response field path
+  };
+
+  // A unary call with the request and response erased to Message.
+  using UnaryCall = std::function<grpc::Status(
+      grpc::ClientContext*, const google::protobuf::Message&, google::protobuf::Message*)>;
+
+  explicit Gateway(ServerOptions options = {});
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Routes `binding` to the unary method `method` of a generated stub, e.g.
+  //   gateway.HandleUnary({"GET", "/v1/users/{id}"}, stub, &Users::Stub::GetUser);
+  // Throws std::invalid_argument for a template that does not parse, a body or response_body naming
+  // no field, or a route that exists already.
+  template <class Stub, class Request, class Response>
+  void HandleUnary(const Binding& binding, std::shared_ptr<Stub> stub,
+                   grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*)) {
+    AddUnaryRoute(binding, Request::default_instance(), Response::default_instance(),
+                  [stub = std::move(stub), method](grpc::ClientContext* context,
+                                                   const google::protobuf::Message& request,
+                                                   google::protobuf::Message* response) {
+                    return ((*stub).*method)(context, static_cast<const Request&>(request),
+                                             static_cast<Response*>(response));
+                  });
+  }
+
+  // The same for any callable; `request_prototype` and `response_prototype` give the message types.
+  void AddUnaryRoute(const Binding& binding, const google::protobuf::Message& request_prototype,
+                     const google::protobuf::Message& response_prototype, UnaryCall call);
+
+  // Answers one HTTP request: route, transcode, call, and map the result or the error to HTTP.
+  // Thread-safe once registration is over.
+  void Serve(const HttpRequest& request, HttpResponse* response) const;
+
+  const ServerOptions& options() const { return options_; }
+
+ private:
+  struct Route;
+
+  ServerOptions options_;
+  Router router_;
+  std::vector<std::unique_ptr<Route>> routes_;  // indexed by Router::RouteId
+};
+
+}  // namespace cppgateway
