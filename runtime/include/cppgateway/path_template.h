@@ -1,5 +1,5 @@
-// A parsed google.api.http path template, shared by the plugin (to reject bad templates at generation
-// time) and the router (to match requests).
+// A parsed google.api.http path template, shared by the plugin (to reject bad templates at
+// generation time) and the router (to match requests).
 #pragma once
 
 #include <optional>
@@ -35,8 +35,9 @@ struct TemplateVariable {
 
 class PathTemplate {
  public:
-  // Parses `text` ("/v1/{name=shelves/*}/books:publish"). On failure returns nullopt and, when `error`
-  // is given, says what is wrong and where.
+  // Parses `text` ("/v1/{name=shelves/*}/books:publish"). On failure returns nullopt and, when
+  // `error` is given, says what is wrong and where ("empty segment at position 4", a 0-based offset
+  // into `text`).
   static std::optional<PathTemplate> Parse(std::string_view text, std::string* error = nullptr);
 
   // The path segments, with each variable's own segments inlined (`{x}` becomes one `*`).

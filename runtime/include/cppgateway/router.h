@@ -1,5 +1,5 @@
-// Method + path -> route, through a trie of template segments. Specificity decides, not registration
-// order: at each segment a literal beats `*`, and `*` beats `**`.
+// Method + path -> route, through a trie of template segments. Specificity decides, not
+// registration order: at each segment a literal beats `*`, and `*` beats `**`.
 #pragma once
 
 #include <cstddef>
@@ -41,17 +41,18 @@ class Router {
   Router(Router&&) noexcept;
   Router& operator=(Router&&) noexcept;
 
-  // Adds a route for `method` ("GET", or a custom kind such as "HEAD"). Throws std::invalid_argument
-  // when a route of the same method and shape (the same segments and verb, whatever the variable
-  // names) exists already.
+  // Adds a route for `method` ("GET", or a custom kind such as "HEAD"). Throws
+  // std::invalid_argument when a route of the same method and shape (the same segments and verb,
+  // whatever the variable names) exists already.
   void Add(std::string_view method, const PathTemplate& path_template, RouteId route);
 
-  // Finds the route for a request. `path` is the raw request path: percent-encoded, no query string.
-  // HEAD is answered by GET routes when it has none of its own.
+  // Finds the route for a request. `path` is the raw request path: percent-encoded, no query
+  // string. HEAD is answered by GET routes when it has none of its own.
   Match Lookup(std::string_view method, std::string_view path) const;
 
  private:
   struct Node;
+  class Search;  // one lookup's walk of the trie
   std::unique_ptr<Node> root_;
   std::vector<std::string> verbs_;  // the custom verbs of all templates, for splitting `:verb` off
 };
