@@ -29,6 +29,7 @@ struct Router::Node {
     std::string verb;  // percent-decoded
     RouteId route = 0;
     std::vector<TemplateVariable> variables;
+    std::string template_text;  // to name it when a duplicate comes
   };
 
   // Keyed by the percent-decoded literal, as request segments are compared decoded.
@@ -184,15 +185,16 @@ void Router::Add(std::string_view method, const PathTemplate& path_template, Rou
   for (const Node::Endpoint& endpoint : node->endpoints) {
     if (endpoint.method == method && endpoint.verb == verb) {
       throw std::invalid_argument("duplicate route: " + std::string(method) + " " +
-                                  path_template.text() +
-                                  " has the same shape as a route added before");
+                                  path_template.text() + " has the same segments and verb as " +
+                                  endpoint.method + " " + endpoint.template_text +
+                                  ", added before");
     }
   }
   if (!verb.empty() && std::find(verbs_.begin(), verbs_.end(), verb) == verbs_.end()) {
     verbs_.push_back(verb);
   }
-  node->endpoints.push_back(
-      Node::Endpoint{std::string(method), std::move(verb), route, path_template.variables()});
+  node->endpoints.push_back(Node::Endpoint{std::string(method), std::move(verb), route,
+                                           path_template.variables(), path_template.text()});
 }
 
 Router::Match Router::Lookup(std::string_view method, std::string_view path) const {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <ostream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -164,6 +165,39 @@ TEST(PathTemplateTest, SeveralVariables) {
   EXPECT_EQ(t.variables()[2].begin, 5);
   EXPECT_EQ(t.variables()[2].end, 6);
   EXPECT_EQ(t.segments().size(), 6u);
+}
+
+// Random texts over the grammar's alphabet: whatever parses is self-consistent, the rest has an
+// error, and nothing crashes.
+TEST(PathTemplateTest, RandomTextsAreParsedOrRejected) {
+  const std::string alphabet = "/{}=*.:%2Fab_1 ";
+  std::mt19937 random(20240601);
+  int parsed_count = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = "/";
+    const int length = static_cast<int>(random() % 14);
+    for (int j = 0; j < length; ++j) text += alphabet[random() % alphabet.size()];
+    std::string error;
+    std::optional<PathTemplate> parsed = PathTemplate::Parse(text, &error);
+    if (!parsed) {
+      EXPECT_NE(error.find(" at position "), std::string::npos) << text << ": " << error;
+      continue;
+    }
+    ++parsed_count;
+    int multi_wildcards = 0;
+    for (const TemplateSegment& segment : parsed->segments()) {
+      if (segment.kind == Kind::kMultiWildcard) ++multi_wildcards;
+      if (segment.kind == Kind::kLiteral) EXPECT_FALSE(segment.literal.empty()) << text;
+    }
+    EXPECT_LE(multi_wildcards, 1) << text;
+    for (const TemplateVariable& variable : parsed->variables()) {
+      EXPECT_LE(0, variable.begin) << text;
+      EXPECT_LT(variable.begin, variable.end) << text;
+      EXPECT_LE(variable.end, static_cast<int>(parsed->segments().size())) << text;
+      EXPECT_FALSE(variable.field_path.empty()) << text;
+    }
+  }
+  EXPECT_GT(parsed_count, 100);  // the alphabet does reach valid templates
 }
 
 TEST(PathTemplateTest, ErrorIsOptional) { EXPECT_FALSE(PathTemplate::Parse("v1").has_value()); }

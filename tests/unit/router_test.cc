@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -343,6 +345,7 @@ TEST(RouterTest, DuplicateRoutesAreRejected) {
     ADD_FAILURE() << "no exception";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("GET /v1/users/{user_id}"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("GET /v1/users/{id}"), std::string::npos) << e.what();
   }
   // Another method, verb or shape is not a duplicate.
   EXPECT_NO_THROW(router.Add("PUT", MustParse("/v1/users/{id}"), 4));
@@ -356,6 +359,46 @@ TEST(RouterTest, DuplicateRoutesAreRejected) {
   EXPECT_EQ(Found(router, "GET", "/v1/users/1:activate"), 5);
   EXPECT_EQ(Found(router, "GET", "/v1/users/1/2"), 6);
   EXPECT_EQ(Found(router, "GET", "/v1/metrics:query"), 2);
+}
+
+// Random paths against a router of mixed templates: every answer is well-formed, and nothing
+// crashes.
+TEST(RouterTest, RandomPathsGetWellFormedAnswers) {
+  Router router = MakeRouter({{"GET", "/a/{x}", 1},
+                              {"POST", "/a/b", 2},
+                              {"GET", "/a/{x=**}/b:c", 3},
+                              {"PUT", "/{x=a/*}/{y}", 4},
+                              {"GET", "/**/b/a", 5},
+                              {"DELETE", "/b:c", 6},
+                              {"GET", "/", 7}});
+  const std::string alphabet = "/ab:c%2F";
+  std::mt19937 random(7);
+  for (int i = 0; i < 20000; ++i) {
+    std::string path = "/";
+    const int length = static_cast<int>(random() % 12);
+    for (int j = 0; j < length; ++j) path += alphabet[random() % alphabet.size()];
+    for (const char* method : {"GET", "POST", "PUT", "DELETE", "HEAD"}) {
+      Router::Match match = router.Lookup(method, path);
+      switch (match.result) {
+        case Result::kFound:
+          EXPECT_GE(match.route, 1u) << path;
+          EXPECT_LE(match.route, 7u) << path;
+          break;
+        case Result::kMethodNotAllowed:
+          EXPECT_FALSE(match.allowed_methods.empty()) << path;
+          EXPECT_TRUE(std::is_sorted(match.allowed_methods.begin(), match.allowed_methods.end()));
+          EXPECT_EQ(std::find(match.allowed_methods.begin(), match.allowed_methods.end(), method),
+                    match.allowed_methods.end())
+              << method << " " << path;
+          break;
+        case Result::kBadPath:
+          EXPECT_FALSE(match.error.empty()) << path;
+          break;
+        case Result::kNotFound:
+          break;
+      }
+    }
+  }
 }
 
 TEST(RouterTest, RouterIsMovable) {
