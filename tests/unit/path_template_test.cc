@@ -187,7 +187,9 @@ TEST(PathTemplateTest, RandomTextsAreParsedOrRejected) {
     int multi_wildcards = 0;
     for (const TemplateSegment& segment : parsed->segments()) {
       if (segment.kind == Kind::kMultiWildcard) ++multi_wildcards;
-      if (segment.kind == Kind::kLiteral) EXPECT_FALSE(segment.literal.empty()) << text;
+      if (segment.kind == Kind::kLiteral) {
+        EXPECT_FALSE(segment.literal.empty()) << text;
+      }
     }
     EXPECT_LE(multi_wildcards, 1) << text;
     for (const TemplateVariable& variable : parsed->variables()) {
