@@ -1,15 +1,26 @@
 # The dependencies, all from Debian 12's apt (scripts/install-deps.sh). Shared by the build tree and by
 # the installed package's config file, so both find them the same way.
 include(CMakeFindDependencyMacro)
-find_dependency(Threads)
+
+# Inside find_package(cppgateway) a missing dependency makes cppgateway "not found" (find_dependency
+# forwards QUIET and REQUIRED); in the build tree every dependency is required.
+macro(_cppgateway_find_dependency)
+  if(CMAKE_FIND_PACKAGE_NAME)
+    find_dependency(${ARGN})
+  else()
+    find_package(${ARGN} REQUIRED)
+  endif()
+endmacro()
+
+_cppgateway_find_dependency(Threads)
 # Debian ships no CMake config for protobuf: CMake's FindProtobuf gives protobuf::libprotobuf,
-# protobuf::libprotoc and protobuf::protoc.
-find_dependency(Protobuf)
-find_dependency(gRPC CONFIG)
+# protobuf::libprotoc, protobuf::protoc and Protobuf_INCLUDE_DIRS (the well-known types' protos).
+_cppgateway_find_dependency(Protobuf)
+_cppgateway_find_dependency(gRPC CONFIG)
 # cpp-httplib is a compiled library on Debian; its compile definitions (OpenSSL, zlib, brotli support)
 # change class layouts, so they come with the imported target and must not be dropped.
-find_dependency(PkgConfig)
+_cppgateway_find_dependency(PkgConfig)
 if(NOT TARGET PkgConfig::HTTPLIB)
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib)
 endif()
-find_dependency(nlohmann_json)
+_cppgateway_find_dependency(nlohmann_json)
