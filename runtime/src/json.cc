@@ -1,1 +1,157 @@
-// stub
+#include "cppgateway/json.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/stubs/stringpiece.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <charconv>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace cppgateway {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using OrderedJson = nlohmann::ordered_json;
+
+// Rewriting 64-bit integers from strings to numbers. protobuf's printer always quotes them, as
+// proto3 JSON says, so the option is honoured afterwards with the descriptor as the guide.
+class Int64Unquoter {
+ public:
+  Int64Unquoter(const google::protobuf::DescriptorPool* pool, bool use_proto_names)
+      : pool_(pool), use_proto_names_(use_proto_names) {}
+
+  // `json` is the proto3 JSON form of a message of type `descriptor`.
+  void Message(const Descriptor* descriptor, OrderedJson& json) const {
+    const std::string& name = descriptor->full_name();
+    if (name == "google.protobuf.Int64Value" || name == "google.protobuf.UInt64Value") {
+      Unquote(descriptor->field(0)->cpp_type(), json);
+      return;
+    }
+    if (name == "google.protobuf.Any") {
+      Any(json);
+      return;
+    }
+    // The other well-known types have JSON forms of their own, none with a 64-bit integer in it.
+    if (descriptor->file()->name().rfind("google/protobuf/", 0) == 0) return;
+    if (!json.is_object()) return;
+    for (auto& [key, value] : json.items()) {
+      const FieldDescriptor* field = FieldByJsonKey(descriptor, key);
+      if (field != nullptr) Field(field, value);
+    }
+  }
+
+ private:
+  void Field(const FieldDescriptor* field, OrderedJson& json) const {
+    if (field->is_map()) {
+      // Keys stay strings: JSON object keys are.
+      if (!json.is_object()) return;
+      const FieldDescriptor* value_field = field->message_type()->map_value();
+      for (auto& [key, value] : json.items()) Value(value_field, value);
+    } else if (field->is_repeated()) {
+      if (!json.is_array()) return;
+      for (OrderedJson& element : json) Value(field, element);
+    } else {
+      Value(field, json);
+    }
+  }
+
+  // One value (not a list) of `field`.
+  void Value(const FieldDescriptor* field, OrderedJson& json) const {
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      Message(field->message_type(), json);
+    } else {
+      Unquote(field->cpp_type(), json);
+    }
+  }
+
+  // An Any holds the fields of its message next to "@type", or a well-known type's JSON in "value".
+  void Any(OrderedJson& json) const {
+    if (!json.is_object()) return;
+    auto type = json.find("@type");
+    if (type == json.end() || !type->is_string()) return;
+    const std::string& url = type->get_ref<const std::string&>();
+    const Descriptor* descriptor = pool_->FindMessageTypeByName(url.substr(url.rfind('/') + 1));
+    if (descriptor == nullptr) return;
+    if (descriptor->file()->name().rfind("google/protobuf/", 0) == 0) {
+      auto value = json.find("value");
+      if (value != json.end()) Message(descriptor, *value);
+      return;
+    }
+    Message(descriptor, json);
+  }
+
+  const FieldDescriptor* FieldByJsonKey(const Descriptor* descriptor,
+                                        const std::string& key) const {
+    if (use_proto_names_) return descriptor->FindFieldByName(key);
+    for (int i = 0; i < descriptor->field_count(); ++i) {
+      if (descriptor->field(i)->json_name() == key) return descriptor->field(i);
+    }
+    return nullptr;
+  }
+
+  static void Unquote(FieldDescriptor::CppType type, OrderedJson& json) {
+    if (!json.is_string()) return;
+    const std::string& text = json.get_ref<const std::string&>();
+    const char* begin = text.data();
+    const char* end = begin + text.size();
+    if (type == FieldDescriptor::CPPTYPE_INT64) {
+      std::int64_t number = 0;
+      auto [ptr, error] = std::from_chars(begin, end, number);
+      if (error == std::errc() && ptr == end) json = number;
+    } else if (type == FieldDescriptor::CPPTYPE_UINT64) {
+      std::uint64_t number = 0;
+      auto [ptr, error] = std::from_chars(begin, end, number);
+      if (error == std::errc() && ptr == end) json = number;
+    }
+  }
+
+  const google::protobuf::DescriptorPool* pool_;
+  bool use_proto_names_;
+};
+
+}  // namespace
+
+grpc::Status MessageToJson(const google::protobuf::Message& message, const JsonOptions& options,
+                           std::string* out) {
+  google::protobuf::util::JsonPrintOptions print_options;
+  print_options.always_print_primitive_fields = options.emit_unpopulated;
+  print_options.always_print_enums_as_ints = options.enums_as_ints;
+  print_options.preserve_proto_field_names = options.use_proto_names;
+  out->clear();
+  // protobuf keeps one type resolver for the generated pool and reuses it on every call.
+  const auto printed = google::protobuf::util::MessageToJsonString(message, out, print_options);
+  if (!printed.ok()) {
+    out->clear();
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        "cannot print the response as JSON: " + std::string(printed.message()));
+  }
+  if (options.int64_as_strings) return grpc::Status::OK;
+
+  OrderedJson json = OrderedJson::parse(*out, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "protobuf printed JSON that does not parse");
+  }
+  const Descriptor* descriptor = message.GetDescriptor();
+  Int64Unquoter(descriptor->file()->pool(), options.use_proto_names).Message(descriptor, json);
+  *out = json.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+  return grpc::Status::OK;
+}
+
+grpc::Status JsonToMessage(std::string_view json, const JsonOptions& options,
+                           google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions parse_options;
+  parse_options.ignore_unknown_fields = options.ignore_unknown_fields;
+  // Parsing replaces the message's content (protobuf parses into binary, then ParseFromString).
+  const auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), message, parse_options);
+  if (!parsed.ok()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "invalid JSON: " + std::string(parsed.message()));
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace cppgateway
