@@ -70,6 +70,10 @@ std::string KindOf(const FieldDescriptor& field) {
 const FieldDescriptor* ResolveFieldPath(const Descriptor& message,
                                         const std::vector<std::string>& path,
                                         std::string* problem) {
+  if (path.empty()) {
+    *problem = "the field path is empty";
+    return nullptr;
+  }
   const Descriptor* current = &message;
   const FieldDescriptor* field = nullptr;
   for (const std::string& step : path) {

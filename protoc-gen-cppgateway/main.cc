@@ -7,6 +7,7 @@
 #include <google/protobuf/io/zero_copy_stream.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "emitter.h"
