@@ -23,13 +23,14 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
 
-// Why a text does not fit a field: "expected <what>".
+// Why a text does not fit a field, said to the client.
 struct ParseError {
-  std::string expected;
+  std::string reason;
 };
 
+ParseError Expected(const std::string& what) { return ParseError{"expected " + what}; }
+
 // --- Scalars
-// ---------------------------------------------------------------------------------------
 
 // Integers in full, decimal, no sign but '-', range checked.
 template <typename Int>
@@ -73,8 +74,8 @@ bool ParseBool(std::string_view text, bool* out) {
   return true;
 }
 
-// The value of a base64 digit in either alphabet, or -1. `*url_safe` records which alphabet the
-// digit belongs to (unchanged for the digits both share).
+// The value of a base64 digit in either alphabet, or -1. `*alphabet` records which alphabet the
+// text uses once a digit tells (1 standard, 2 URL-safe); a digit of the other one is then refused.
 int Base64Digit(char c, int* alphabet) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -149,7 +150,6 @@ bool IsValidUtf8(std::string_view text) {
 }
 
 // --- Well-known types
-// ------------------------------------------------------------------------------
 
 bool IsWellKnownType(const Descriptor* descriptor, const char* name) {
   return descriptor->full_name() == name;
@@ -196,7 +196,7 @@ std::optional<ParseError> ParseWellKnownType(std::string_view text, Message* mes
   if (IsWellKnownType(descriptor, "google.protobuf.Timestamp")) {
     google::protobuf::Timestamp timestamp;
     if (!google::protobuf::util::TimeUtil::FromString(std::string(text), &timestamp)) {
-      return ParseError{"an RFC 3339 timestamp such as 2006-01-02T15:04:05Z"};
+      return Expected("an RFC 3339 timestamp such as 2006-01-02T15:04:05Z");
     }
     reflection->SetInt64(message, descriptor->FindFieldByNumber(1), timestamp.seconds());
     reflection->SetInt32(message, descriptor->FindFieldByNumber(2), timestamp.nanos());
@@ -205,7 +205,7 @@ std::optional<ParseError> ParseWellKnownType(std::string_view text, Message* mes
   if (IsWellKnownType(descriptor, "google.protobuf.Duration")) {
     std::int64_t seconds = 0;
     std::int32_t nanos = 0;
-    if (!ParseDuration(text, &seconds, &nanos)) return ParseError{"a duration such as 1.5s"};
+    if (!ParseDuration(text, &seconds, &nanos)) return Expected("a duration such as 1.5s");
     reflection->SetInt64(message, descriptor->FindFieldByNumber(1), seconds);
     reflection->SetInt32(message, descriptor->FindFieldByNumber(2), nanos);
     return std::nullopt;
@@ -217,8 +217,9 @@ std::optional<ParseError> ParseWellKnownType(std::string_view text, Message* mes
     while (begin <= text.size()) {
       std::size_t end = text.find(',', begin);
       if (end == std::string_view::npos) end = text.size();
-      if (end > begin)
+      if (end > begin) {
         reflection->AddString(message, paths, std::string(text.substr(begin, end - begin)));
+      }
       begin = end + 1;
     }
     return std::nullopt;
@@ -233,12 +234,10 @@ std::optional<ParseError> ParseWellKnownType(std::string_view text, Message* mes
       return StoreValue(message, descriptor->FindFieldByNumber(1), text);
     }
   }
-  return ParseError{"a value given in the body, not as text (" + descriptor->full_name() +
-                    " has no text form)"};
+  return ParseError{descriptor->full_name() + " has no text form: send it in a JSON body"};
 }
 
 // --- Storing one value
-// -----------------------------------------------------------------------------
 
 std::optional<ParseError> StoreEnum(Message* message, const FieldDescriptor* field,
                                     std::string_view text) {
@@ -250,7 +249,7 @@ std::optional<ParseError> StoreEnum(Message* message, const FieldDescriptor* fie
              (enum_type->file()->syntax() != google::protobuf::FileDescriptor::SYNTAX_PROTO3 &&
               enum_type->FindValueByNumber(number) == nullptr)) {
     // A proto3 enum is open: an unknown number is kept, as the binary format would.
-    return ParseError{"a value name or number of enum " + enum_type->full_name()};
+    return Expected("a value name or number of enum " + enum_type->full_name());
   }
   const Reflection* reflection = message->GetReflection();
   if (field->is_repeated()) {
@@ -267,7 +266,7 @@ std::optional<ParseError> StoreParsed(Message* message, const FieldDescriptor* f
                                       std::string_view text, const char* expected, Parse parse,
                                       Set set, Add add) {
   T value{};
-  if (!parse(text, &value)) return ParseError{expected};
+  if (!parse(text, &value)) return Expected(expected);
   const Reflection* reflection = message->GetReflection();
   if (field->is_repeated()) {
     (reflection->*add)(message, field, std::move(value));
@@ -342,7 +341,7 @@ std::optional<ParseError> StoreValue(Message* message, const FieldDescriptor* fi
       return std::nullopt;
     }
   }
-  return ParseError{"a supported field type"};
+  return ParseError{"the field type has no text form"};
 }
 
 // Stores the entry `key` -> `text` into the map `field`.
@@ -450,9 +449,8 @@ grpc::Status SetFieldFromText(Message* message, const std::vector<std::string>& 
   if (!error) return grpc::Status::OK;
   const std::string what =
       key_is_bad ? "map key \"" + *map_key + "\"" : "value \"" + std::string(value) + "\"";
-  return grpc::Status(
-      grpc::StatusCode::INVALID_ARGUMENT,
-      "invalid " + what + " for field \"" + display_name + "\": expected " + error->expected);
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      "invalid " + what + " for field \"" + display_name + "\": " + error->reason);
 }
 
 }  // namespace cppgateway

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace cppgateway {
 namespace {
@@ -24,63 +25,74 @@ class Int64Unquoter {
       : pool_(pool), use_proto_names_(use_proto_names) {}
 
   // `json` is the proto3 JSON form of a message of type `descriptor`.
-  void Message(const Descriptor* descriptor, OrderedJson& json) const {
+  void InMessage(const Descriptor* descriptor, OrderedJson& json) const {
     const std::string& name = descriptor->full_name();
     if (name == "google.protobuf.Int64Value" || name == "google.protobuf.UInt64Value") {
-      Unquote(descriptor->field(0)->cpp_type(), json);
-      return;
-    }
-    if (name == "google.protobuf.Any") {
-      Any(json);
-      return;
-    }
-    // The other well-known types have JSON forms of their own, none with a 64-bit integer in it.
-    if (descriptor->file()->name().rfind("google/protobuf/", 0) == 0) return;
-    if (!json.is_object()) return;
-    for (auto& [key, value] : json.items()) {
-      const FieldDescriptor* field = FieldByJsonKey(descriptor, key);
-      if (field != nullptr) Field(field, value);
+      UnquoteScalar(descriptor->field(0)->cpp_type(), json);
+    } else if (name == "google.protobuf.Any") {
+      InAny(json);
+    } else if (!HasOwnJsonForm(descriptor) && json.is_object()) {
+      for (auto& [key, value] : json.items()) {
+        const FieldDescriptor* field = FieldByJsonKey(descriptor, key);
+        if (field != nullptr) InField(field, value);
+      }
     }
   }
 
  private:
-  void Field(const FieldDescriptor* field, OrderedJson& json) const {
+  // The well-known types whose JSON is not an object of their fields.
+  static bool HasOwnJsonForm(const Descriptor* descriptor) {
+    static constexpr std::string_view kTypes[] = {
+        "google.protobuf.Any",         "google.protobuf.Timestamp",   "google.protobuf.Duration",
+        "google.protobuf.FieldMask",   "google.protobuf.Struct",      "google.protobuf.Value",
+        "google.protobuf.ListValue",   "google.protobuf.DoubleValue", "google.protobuf.FloatValue",
+        "google.protobuf.Int64Value",  "google.protobuf.UInt64Value", "google.protobuf.Int32Value",
+        "google.protobuf.UInt32Value", "google.protobuf.BoolValue",   "google.protobuf.StringValue",
+        "google.protobuf.BytesValue",
+    };
+    for (std::string_view type : kTypes) {
+      if (descriptor->full_name() == type) return true;
+    }
+    return false;
+  }
+
+  void InField(const FieldDescriptor* field, OrderedJson& json) const {
     if (field->is_map()) {
       // Keys stay strings: JSON object keys are.
       if (!json.is_object()) return;
       const FieldDescriptor* value_field = field->message_type()->map_value();
-      for (auto& [key, value] : json.items()) Value(value_field, value);
+      for (auto& [key, value] : json.items()) InValue(value_field, value);
     } else if (field->is_repeated()) {
       if (!json.is_array()) return;
-      for (OrderedJson& element : json) Value(field, element);
+      for (OrderedJson& element : json) InValue(field, element);
     } else {
-      Value(field, json);
+      InValue(field, json);
     }
   }
 
   // One value (not a list) of `field`.
-  void Value(const FieldDescriptor* field, OrderedJson& json) const {
+  void InValue(const FieldDescriptor* field, OrderedJson& json) const {
     if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      Message(field->message_type(), json);
+      InMessage(field->message_type(), json);
     } else {
-      Unquote(field->cpp_type(), json);
+      UnquoteScalar(field->cpp_type(), json);
     }
   }
 
   // An Any holds the fields of its message next to "@type", or a well-known type's JSON in "value".
-  void Any(OrderedJson& json) const {
+  void InAny(OrderedJson& json) const {
     if (!json.is_object()) return;
     auto type = json.find("@type");
     if (type == json.end() || !type->is_string()) return;
     const std::string& url = type->get_ref<const std::string&>();
     const Descriptor* descriptor = pool_->FindMessageTypeByName(url.substr(url.rfind('/') + 1));
     if (descriptor == nullptr) return;
-    if (descriptor->file()->name().rfind("google/protobuf/", 0) == 0) {
+    if (HasOwnJsonForm(descriptor)) {
       auto value = json.find("value");
-      if (value != json.end()) Message(descriptor, *value);
+      if (value != json.end()) InMessage(descriptor, *value);
       return;
     }
-    Message(descriptor, json);
+    InMessage(descriptor, json);
   }
 
   const FieldDescriptor* FieldByJsonKey(const Descriptor* descriptor,
@@ -92,7 +104,7 @@ class Int64Unquoter {
     return nullptr;
   }
 
-  static void Unquote(FieldDescriptor::CppType type, OrderedJson& json) {
+  static void UnquoteScalar(FieldDescriptor::CppType type, OrderedJson& json) {
     if (!json.is_string()) return;
     const std::string& text = json.get_ref<const std::string&>();
     const char* begin = text.data();
@@ -135,7 +147,7 @@ grpc::Status MessageToJson(const google::protobuf::Message& message, const JsonO
     return grpc::Status(grpc::StatusCode::INTERNAL, "protobuf printed JSON that does not parse");
   }
   const Descriptor* descriptor = message.GetDescriptor();
-  Int64Unquoter(descriptor->file()->pool(), options.use_proto_names).Message(descriptor, json);
+  Int64Unquoter(descriptor->file()->pool(), options.use_proto_names).InMessage(descriptor, json);
   *out = json.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
   return grpc::Status::OK;
 }

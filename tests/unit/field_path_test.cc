@@ -23,7 +23,6 @@ std::vector<std::string> Names(const std::vector<const FieldDescriptor*>& fields
 }
 
 // --- ResolveFieldPath
-// ------------------------------------------------------------------------------
 
 TEST(ResolveFieldPathTest, ProtoNamesStepByStep) {
   EXPECT_EQ(Names(ResolveFieldPath(Everything::descriptor(), {"nested", "child", "name"})),
@@ -67,7 +66,6 @@ TEST(ResolveFieldPathTest, BadPathsResolveToNothing) {
 }
 
 // --- SetFieldFromText: scalars
-// ---------------------------------------------------------------------
 
 // Sets `field` of a fresh Everything from `text`, expecting success.
 Everything Set(const std::string& field, const std::string& text) {
@@ -207,7 +205,6 @@ TEST(SetFieldFromTextTest, NestedFieldsAreCreatedOnTheWay) {
 }
 
 // --- SetFieldFromText: maps
-// ------------------------------------------------------------------------
 
 TEST(SetFieldFromTextTest, MapEntries) {
   Everything message;
@@ -246,7 +243,6 @@ TEST(SetFieldFromTextTest, MapErrors) {
 }
 
 // --- SetFieldFromText: well-known types
-// ------------------------------------------------------------
 
 TEST(SetFieldFromTextTest, Timestamp) {
   Everything message = Set("ts", "2020-01-02T03:04:05.5Z");
@@ -317,7 +313,6 @@ TEST(SetFieldFromTextTest, MessagesWithoutTextFormAreRejected) {
 }
 
 // --- SetFieldFromText: oneofs and errors
-// -----------------------------------------------------------
 
 TEST(SetFieldFromTextTest, SecondMemberOfAOneofIsRejected) {
   Everything message;
