@@ -52,13 +52,8 @@ $signature$
 constexpr char kRegisterDefinitionBegin[] = R"($signature$
 )";
 
-constexpr char kStub[] = R"($stub$
-)";
-
-constexpr char kRoute[] = R"($route$
-)";
-
-constexpr char kStreamingMethod[] = R"($comment$
+// One statement of a Register function: the stub, a route or a comment on a streaming method.
+constexpr char kStatement[] = R"($statement$
 )";
 
 constexpr char kRegisterDefinitionEnd[] = R"(}
@@ -145,19 +140,19 @@ void PrintRegisterDefinition(const AnnotatedService& service, Printer* printer) 
   printer->Print(kRegisterDefinitionBegin, "signature",
                  RegisterSignature(service, has_routes, ") {"));
   if (has_routes) {
-    printer->Print(kStub, "stub",
+    printer->Print(kStatement, "statement",
                    LayoutAssignment("  ", "std::shared_ptr<" + service.name + "::Stub> stub",
                                     service.name + "::NewStub(channel)"));
   }
   for (const AnnotatedMethod& method : service.methods) {
     if (method.streaming != AnnotatedMethod::Streaming::kNone) {
-      printer->Print(kStreamingMethod, "comment",
+      printer->Print(kStatement, "statement",
                      LayoutComment("  ", method.name + ": " + StreamingKind(method.streaming) +
                                              " streaming, not served over REST yet."));
       continue;
     }
     for (const HttpBinding& binding : method.bindings) {
-      printer->Print(kRoute, "route",
+      printer->Print(kStatement, "statement",
                      LayoutCall("  gateway.HandleUnary(",
                                 {BindingInitializer(binding), "stub",
                                  "&" + service.name + "::Stub::" + method.name},
