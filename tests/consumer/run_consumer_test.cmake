@@ -1,4 +1,5 @@
-# cmake -D BUILD_DIR=... -D CONSUMER_SOURCE_DIR=... -D WORK_DIR=... [-D BUILD_TYPE=...] -P this
+# cmake -D BUILD_DIR=... -D CONSUMER_SOURCE_DIR=... -D WORK_DIR=... [-D BUILD_TYPE=...]
+#       [-D SANITIZE=ON] -P this
 #
 # Installs the cppgateway build in BUILD_DIR into a scratch prefix, checks the installed layout,
 # then configures, builds and runs the consumer project against that prefix alone.
@@ -49,11 +50,19 @@ foreach(file
   endif()
 endforeach()
 
+# A sanitized libcppgateway.a links only into a sanitized program.
+set(sanitize_flags)
+if(SANITIZE)
+  set(sanitize_flags -D "CMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-omit-frame-pointer"
+                     -D "CMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined")
+endif()
+
 # Only the scratch prefix: no package registry, so the build tree cannot stand in for the install.
 run("configure the consumer" ${CMAKE_COMMAND} -S "${CONSUMER_SOURCE_DIR}" -B "${consumer_build}"
     -D CMAKE_BUILD_TYPE=${BUILD_TYPE}
     -D CMAKE_PREFIX_PATH=${prefix}
-    -D CMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+    -D CMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+    ${sanitize_flags})
 run("build the consumer" ${CMAKE_COMMAND} --build "${consumer_build}" -j2)
 run("run the consumer" "${consumer_build}/consumer")
 message("${last_output}")
