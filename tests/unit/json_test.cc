@@ -1,6 +1,10 @@
 #include "cppgateway/json.h"
 
 #include <google/protobuf/any.pb.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/text_format.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/wrappers.pb.h>
 #include <gtest/gtest.h>
@@ -8,8 +12,11 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "cppgateway/test/v1/test.pb.h"
 
@@ -359,6 +366,72 @@ TEST(JsonToMessageTest, UnknownEnumNameFollowsTheUnknownFieldsOption) {
 TEST(JsonToMessageTest, EmptyObjectIsAnEmptyMessage) {
   Everything message = Parse("{}");
   EXPECT_EQ(message.ByteSizeLong(), 0u);
+}
+
+TEST(JsonTest, ConcurrentConversionsAgree) {
+  // The type cache behind both directions is shared by all threads.
+  const Everything original = FullEverything();
+  std::string expected;
+  ASSERT_TRUE(MessageToJson(original, JsonOptions(), &expected).ok());
+  std::vector<std::thread> threads;
+  std::vector<int> failures(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        std::string text;
+        Everything parsed;
+        if (!MessageToJson(original, JsonOptions(), &text).ok() || text != expected ||
+            !JsonToMessage(text, JsonOptions(), &parsed).ok() ||
+            !google::protobuf::util::MessageDifferencer::Equals(original, parsed)) {
+          ++failures[t];
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures, std::vector<int>(4, 0));
+}
+
+// Messages of a pool built at run time go through protobuf's own resolver for that pool.
+TEST(JsonTest, DynamicMessages) {
+  google::protobuf::FileDescriptorProto file;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"pb(
+                                                              name: "dynamic.proto"
+                                                              package: "dyn"
+                                                              syntax: "proto3"
+                                                              message_type {
+                                                                name: "Counter"
+                                                                field {
+                                                                  name: "total_count"
+                                                                  number: 1
+                                                                  type: TYPE_INT64
+                                                                  label: LABEL_OPTIONAL
+                                                                  json_name: "totalCount"
+                                                                }
+                                                                field {
+                                                                  name: "label"
+                                                                  number: 2
+                                                                  type: TYPE_STRING
+                                                                  label: LABEL_OPTIONAL
+                                                                  json_name: "label"
+                                                                }
+                                                              }
+                                                            )pb",
+                                                            &file));
+  google::protobuf::DescriptorPool pool;
+  ASSERT_NE(pool.BuildFile(file), nullptr);
+  google::protobuf::DynamicMessageFactory factory;
+  std::unique_ptr<google::protobuf::Message> message(
+      factory.GetPrototype(pool.FindMessageTypeByName("dyn.Counter"))->New());
+
+  ASSERT_TRUE(
+      JsonToMessage(R"({"total_count": "12", "label": "x"})", JsonOptions(), message.get()).ok());
+  EXPECT_EQ(Print(*message, JsonOptions()), json::parse(R"({"totalCount": "12", "label": "x"})"));
+  JsonOptions numbers;
+  numbers.int64_as_strings = false;
+  EXPECT_EQ(Print(*message, numbers), json::parse(R"({"totalCount": 12, "label": "x"})"));
+  EXPECT_EQ(JsonToMessage("{", JsonOptions(), message.get()).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

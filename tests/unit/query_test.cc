@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -231,6 +232,34 @@ TEST(ApplyQueryParametersTest, MalformedEscapesAreRejected) {
   for (const char* query : {"str=%zz", "str=%4", "str=%", "%g=1", "str=a&n%=1", "str=%%41"}) {
     const grpc::Status status = ApplyFails(query);
     EXPECT_NE(status.error_message().find("percent"), std::string::npos) << status.error_message();
+  }
+}
+
+// Whatever the query, the answer is success or INVALID_ARGUMENT, and what was accepted is a message
+// the service can parse (valid UTF-8 in strings, among others).
+TEST(ApplyQueryParametersTest, RandomQueriesAreAcceptedOrRefusedCleanly) {
+  const std::vector<std::string> tokens = {
+      "str",        "i32",        "nested",      ".",          "child",     "counts",
+      "[",          "]",          "names",       "=",          "&",         "%",
+      "%2",         "%41",        "%FF",         "+",          "COLOR_RED", "1",
+      "-",          "1.5s",       "ts",          "mask",       ",",         "color",
+      "choice_str", "choice_num", "data",        "\xff",       "nums",      "customName",
+      "value",      "attrs",      "wrapped_i64", "nested_map", "%C3%A9",    "2020-01-02T03:04:05Z",
+      "flag",       "true",       "dbl",         "NaN"};
+  std::mt19937 random(20240601);
+  for (int i = 0; i < 5000; ++i) {
+    std::string query;
+    const int length = static_cast<int>(random() % 12);
+    for (int k = 0; k < length; ++k) query += tokens[random() % tokens.size()];
+    Everything message;
+    const grpc::Status status =
+        ApplyQueryParameters(query, {{"nested", "name"}}, QueryOptions(), &message);
+    ASSERT_TRUE(status.ok() || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT)
+        << query << ": " << status.error_message();
+    if (status.ok()) {
+      Everything reparsed;
+      ASSERT_TRUE(reparsed.ParseFromString(message.SerializeAsString())) << query;
+    }
   }
 }
 
