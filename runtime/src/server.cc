@@ -1,5 +1,6 @@
 #include "cppgateway/server.h"
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
@@ -127,6 +128,9 @@ struct Server::Impl {
   const ServerOptions options;
   std::vector<grpc::Service*> services;
   std::vector<GatewayEntry> gateways;
+  // Answers every method with UNIMPLEMENTED when no service is added (a proxy-only server): gRPC
+  // builds no server without a method to serve.
+  grpc::CallbackGenericService no_services;
 
   std::mutex mutex;
   std::condition_variable state_changed;
@@ -173,6 +177,7 @@ int Server::Start(const std::string& address) {
   // gRPC gets its connections from the mux, so it listens on no port of its own.
   grpc::ServerBuilder builder;
   for (grpc::Service* service : impl_->services) builder.RegisterService(service);
+  if (impl_->services.empty()) builder.RegisterCallbackGenericService(&impl_->no_services);
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (!grpc_server) {
     ::close(listen_fd);

@@ -1,0 +1,839 @@
+// The shared port end to end: one cppgateway::Server on 127.0.0.1 port 0 answers gRPC (grpc++,
+// grpc-go and python3-grpcio clients) and HTTP/1.1 on the same socket; the mux neither spins on
+// nor keeps connections that do not say what they are; idle keep-alive connections hold no worker
+// thread; start errors name the address; shutdown drains what is in flight.
+#include <arpa/inet.h>
+#include <cppgateway/server.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "cppgateway/test/v1/test.gw.h"
+#include "test_service.h"
+
+namespace cppgateway {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+using std::chrono::milliseconds;
+using namespace std::chrono_literals;
+
+constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+// Checks `condition` until it holds or `timeout` passes; returns whether it held. The short pause
+// between checks only spares the CPU: what the test waits for is the condition.
+template <class Condition>
+bool WaitUntil(Condition condition, milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!condition()) {
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+// A duration in whole milliseconds, for readable failure messages.
+long long Ms(Clock::duration duration) {
+  return std::chrono::duration_cast<milliseconds>(duration).count();
+}
+
+// CPU time used by the whole process (every thread: the server's and the test's).
+milliseconds ProcessCpuTime() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return std::chrono::duration_cast<milliseconds>(std::chrono::seconds(now.tv_sec) +
+                                                  std::chrono::nanoseconds(now.tv_nsec));
+}
+
+// How many sockets this process has open.
+int OpenSocketCount() {
+  int count = 0;
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  while (dirent* entry = readdir(dir)) {
+    char target[64] = "";
+    std::string link = std::string("/proc/self/fd/") + entry->d_name;
+    ssize_t length = readlink(link.c_str(), target, sizeof(target) - 1);
+    if (length > 0 && std::string_view(target, length).substr(0, 7) == "socket:") ++count;
+  }
+  closedir(dir);
+  return count;
+}
+
+// A port on 127.0.0.1 where nothing listens.
+int DeadPort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  socklen_t length = sizeof(address);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+std::string ToHex(const std::string& bytes) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : bytes) {
+    hex += kDigits[c >> 4];
+    hex += kDigits[c & 15];
+  }
+  return hex;
+}
+
+std::string FromHex(std::string_view hex) {
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+    bytes += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  }
+  return bytes;
+}
+
+// One HTTP/1.1 response as read off the wire.
+struct RawResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+};
+
+// A plain TCP client, for what an HTTP library would hide: partial prefaces, silence, pipelining,
+// many connections at once.
+class RawSocket {
+ public:
+  // Connects (blocking) to `host`:`port`, trying each address the host has.
+  RawSocket(const std::string& host, int port) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) return;
+    for (addrinfo* a = found; a != nullptr && fd_ < 0; a = a->ai_next) {
+      fd_ = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd_ >= 0 && connect(fd_, a->ai_addr, a->ai_addrlen) != 0) {
+        close(fd_);
+        fd_ = -1;
+      }
+    }
+    freeaddrinfo(found);
+  }
+  explicit RawSocket(int port) : RawSocket("127.0.0.1", port) {}
+  // Takes an fd that is connected already.
+  static RawSocket Adopt(int fd) {
+    RawSocket adopted;
+    adopted.fd_ = fd;
+    return adopted;
+  }
+  RawSocket(RawSocket&& other) noexcept : fd_(other.fd_), buffer_(std::move(other.buffer_)) {
+    other.fd_ = -1;
+  }
+  ~RawSocket() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+  bool connected() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
+
+  bool Send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  // Reads exactly `count` bytes.
+  std::optional<std::string> ReadBytes(std::size_t count, milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (buffer_.size() < count) {
+      if (!Fill(deadline)) return std::nullopt;
+    }
+    std::string bytes = buffer_.substr(0, count);
+    buffer_.erase(0, count);
+    return bytes;
+  }
+
+  // Reads one response framed by Content-Length.
+  std::optional<RawResponse> ReadResponse(milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    std::size_t head_end;
+    while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill(deadline)) return std::nullopt;
+    }
+    RawResponse response;
+    std::string head = buffer_.substr(0, head_end);
+    buffer_.erase(0, head_end + 4);
+    std::size_t line_end = head.find("\r\n");
+    std::string status_line = head.substr(0, line_end);
+    if (status_line.size() < 12 || status_line.compare(0, 9, "HTTP/1.1 ") != 0) return std::nullopt;
+    response.status = std::stoi(status_line.substr(9, 3));
+    while (line_end != std::string::npos) {
+      std::size_t start = line_end + 2;
+      line_end = head.find("\r\n", start);
+      std::string line =
+          head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+      std::size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = line.substr(0, colon);
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return std::tolower(c); });
+      std::size_t value_start = line.find_first_not_of(' ', colon + 1);
+      response.headers[name] = value_start == std::string::npos ? "" : line.substr(value_start);
+    }
+    std::size_t length =
+        std::stoul(response.headers.count("content-length") ? response.headers["content-length"]
+                                                            : std::string("0"));
+    while (buffer_.size() < length) {
+      if (!Fill(deadline)) return std::nullopt;
+    }
+    response.body = buffer_.substr(0, length);
+    buffer_.erase(0, length);
+    return response;
+  }
+
+  // True when the peer closes the connection (end of stream or reset) within `timeout` with no
+  // further bytes; false on timeout or when bytes arrive.
+  bool WaitForClose(milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+      pollfd entry{fd_, POLLIN, 0};
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
+      if (poll(&entry, 1, static_cast<int>(std::max<long long>(left, 0))) <= 0) return false;
+      char byte;
+      ssize_t n = recv(fd_, &byte, 1, 0);
+      if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
+      if (n > 0) return false;
+    }
+  }
+
+ private:
+  RawSocket() = default;
+
+  bool Fill(Clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
+    pollfd entry{fd_, POLLIN, 0};
+    if (left <= 0 || poll(&entry, 1, static_cast<int>(left)) <= 0) return false;
+    char chunk[4096];
+    ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+std::string GetRequest(const std::string& path) {
+  return "GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
+}
+
+// The user id in a GetUser answer, or "" when the body is not one.
+std::string UserId(const std::string& body) {
+  json parsed = json::parse(body, nullptr, false);
+  return parsed.is_object() ? parsed.value("id", "") : "";
+}
+
+// Channel arguments for test clients: straight to the server, whatever proxy the environment names.
+grpc::ChannelArguments DirectChannelArguments() {
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);
+  return arguments;
+}
+
+// The test service over gRPC and REST on 127.0.0.1, port 0.
+class TestServer {
+ public:
+  explicit TestServer(ServerOptions options = {}) : server_(options) {
+    server_.AddService(&service_);
+    server_.AddGateway(&test::v1::RegisterTestServiceHandlers);
+    port_ = server_.Start("127.0.0.1:0");
+  }
+
+  Server& server() { return server_; }
+  testing::TestServiceImpl& service() { return service_; }
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  testing::TestServiceImpl service_;  // outlives the server
+  Server server_;
+  int port_ = 0;
+};
+
+// Runs `command` with no proxy in its environment; returns its exit status and its output.
+std::pair<int, std::string> RunCommand(const std::string& command) {
+  std::string line =
+      "env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u grpc_proxy " + command +
+      " 2>&1";
+  FILE* pipe = popen(line.c_str(), "r");
+  if (pipe == nullptr) return {-1, "popen failed"};
+  std::string output;
+  char chunk[4096];
+  while (std::size_t n = fread(chunk, 1, sizeof(chunk), pipe)) output.append(chunk, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// Checks the "OK <seconds> <hex>" line of a test client: a GetUser answer for user 42, well
+// within a second (behind cmux these clients hung for 20 s).
+void ExpectQuickGetUser(const std::pair<int, std::string>& result) {
+  const auto& [exit_status, output] = result;
+  ASSERT_EQ(exit_status, 0) << output;
+  char hex[4096] = "";
+  double seconds = -1;
+  ASSERT_EQ(std::sscanf(output.c_str(), "OK %lf %4095s", &seconds, hex), 2) << output;
+  EXPECT_LT(seconds, 1.0) << output;
+  test::v1::User user;
+  ASSERT_TRUE(user.ParseFromString(FromHex(hex))) << output;
+  EXPECT_EQ(user.id(), "42");
+}
+
+std::string GetUserRequestHex() {
+  test::v1::GetUserRequest request;
+  request.mutable_user()->set_id("42");
+  return ToHex(request.SerializeAsString());
+}
+
+// ---------------------------------------------------------------------------------------------
+// One port, both protocols
+
+TEST(TransportTest, RestAndGrpcOnTheSamePort) {
+  TestServer server;
+
+  httplib::Client rest("127.0.0.1", server.port());
+  rest.set_read_timeout(5, 0);
+  auto answer = rest.Get("/v1/users/42");
+  ASSERT_TRUE(answer) << httplib::to_string(answer.error());
+  EXPECT_EQ(answer->status, 200) << answer->body;
+  EXPECT_EQ(UserId(answer->body), "42") << answer->body;
+
+  auto channel = grpc::CreateCustomChannel(server.address(), grpc::InsecureChannelCredentials(),
+                                           DirectChannelArguments());
+  auto stub = test::v1::TestService::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 5s);
+  test::v1::GetUserRequest request;
+  request.mutable_user()->set_id("7");
+  test::v1::User user;
+  grpc::Status status = stub->GetUser(&context, request, &user);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(user.id(), "7");
+
+  // A method with no HTTP binding is still served over gRPC.
+  grpc::ClientContext internal_context;
+  internal_context.set_deadline(std::chrono::system_clock::now() + 5s);
+  google::protobuf::Empty empty;
+  EXPECT_TRUE(stub->Internal(&internal_context, empty, &empty).ok());
+}
+
+TEST(TransportTest, GrpcGoClientIsAnsweredAtOnce) {
+  const std::string client = CPPGATEWAY_GO_CLIENT;
+  if (client.empty()) GTEST_SKIP() << "no Go toolchain or grpc-go sources at configure time";
+  TestServer server;
+  ExpectQuickGetUser(RunCommand(client + " -timeout 10s -addr " + server.address() +
+                                " -method /cppgateway.test.v1.TestService/GetUser -request " +
+                                GetUserRequestHex()));
+}
+
+TEST(TransportTest, PythonGrpcioClientIsAnsweredAtOnce) {
+  const std::string python = CPPGATEWAY_GRPC_PYTHON;
+  if (RunCommand(python + " -c 'import grpc'").first != 0) {
+    GTEST_SKIP() << python << " cannot import grpc (Debian's python3-grpcio)";
+  }
+  TestServer server;
+  ExpectQuickGetUser(RunCommand(python + " " + CPPGATEWAY_PYTHON_CLIENT + " " + server.address() +
+                                " /cppgateway.test.v1.TestService/GetUser " + GetUserRequestHex() +
+                                " 10"));
+}
+
+TEST(TransportTest, ThePrefaceAloneGetsTheServerSettings) {
+  // grpc-go and C-core clients wait for the server's SETTINGS before sending anything after the
+  // preface: the mux must hand over on the preface alone, even one that arrives in pieces.
+  TestServer server;
+  RawSocket socket(server.port());
+  ASSERT_TRUE(socket.connected());
+  ASSERT_TRUE(socket.Send(kHttp2Preface.substr(0, 10)));
+  EXPECT_FALSE(socket.ReadBytes(1, 100ms)) << "nothing may be answered to half a preface";
+  ASSERT_TRUE(socket.Send(kHttp2Preface.substr(10)));
+  std::optional<std::string> frame_header = socket.ReadBytes(9, 5000ms);
+  ASSERT_TRUE(frame_header);
+  EXPECT_EQ((*frame_header)[3], 0x4) << "the first frame is not SETTINGS";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections that do not say what they are
+
+TEST(TransportTest, HalfPrefaceNeitherSpinsNorStays) {
+  ServerOptions options;
+  options.first_bytes_timeout = 600ms;
+  TestServer server(options);
+  RawSocket socket(server.port());
+  ASSERT_TRUE(socket.connected());
+  ASSERT_TRUE(socket.Send("PRI * HTTP/2.0\r\n"));
+
+  const milliseconds cpu_before = ProcessCpuTime();
+  const auto start = Clock::now();
+  bool closed = socket.WaitForClose(5000ms);
+  const auto waited = std::chrono::duration_cast<milliseconds>(Clock::now() - start);
+  const milliseconds cpu_used = ProcessCpuTime() - cpu_before;
+
+  EXPECT_TRUE(closed) << "a half preface must be closed at first_bytes_timeout";
+  EXPECT_GE(waited.count(), 500);
+  EXPECT_LT(waited.count(), 3000);
+  // A loop woken again and again by the same peeked bytes burns a core: about `waited`.
+  EXPECT_LT(cpu_used.count(), waited.count() / 5) << "ms of CPU over " << waited.count() << " ms";
+}
+
+TEST(TransportTest, SilentConnectionIsClosedAfterFirstBytesTimeout) {
+  ServerOptions options;
+  options.first_bytes_timeout = 300ms;
+  TestServer server(options);
+  RawSocket socket(server.port());
+  ASSERT_TRUE(socket.connected());
+  const auto start = Clock::now();
+  EXPECT_TRUE(socket.WaitForClose(5000ms));
+  const long long waited = Ms(Clock::now() - start);
+  EXPECT_GE(waited, 200);
+  EXPECT_LT(waited, 3000);
+}
+
+TEST(TransportTest, OneByteThatIsNotThePrefaceMeansHttp1) {
+  // "G" already differs from "P": no need to wait for more to decide.
+  ServerOptions options;
+  options.first_bytes_timeout = 200ms;
+  TestServer server(options);
+  RawSocket socket(server.port());
+  ASSERT_TRUE(socket.Send("G"));
+  // Longer than first_bytes_timeout: the connection is HTTP/1.1 and waits for its request.
+  EXPECT_FALSE(socket.WaitForClose(500ms));
+  ASSERT_TRUE(socket.Send("ET /v1/users/5 HTTP/1.1\r\nHost: test\r\n\r\n"));
+  std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(UserId(answer->body), "5");
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP/1.1 connections
+
+TEST(TransportTest, IdleKeepAliveConnectionsHoldNoWorker) {
+  ServerOptions options;
+  options.http_worker_threads = 2;
+  TestServer server(options);
+
+  constexpr int kConnections = 200;
+  std::vector<RawSocket> sockets;
+  for (int i = 0; i < kConnections; ++i) {
+    sockets.emplace_back(server.port());
+    ASSERT_TRUE(sockets.back().connected()) << i;
+    ASSERT_TRUE(sockets.back().Send(GetRequest("/v1/users/a" + std::to_string(i))));
+    std::optional<RawResponse> answer = sockets.back().ReadResponse(5000ms);
+    ASSERT_TRUE(answer) << i;
+    ASSERT_EQ(answer->status, 200) << answer->body;
+    EXPECT_EQ(answer->headers.count("connection"), 0u) << "the connection should stay open";
+  }
+
+  // 200 idle connections, 2 workers: a newcomer is answered at once.
+  const auto start = Clock::now();
+  httplib::Client newcomer("127.0.0.1", server.port());
+  newcomer.set_read_timeout(2, 0);
+  auto answer = newcomer.Get("/v1/users/new");
+  ASSERT_TRUE(answer) << httplib::to_string(answer.error());
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_LT(Ms(Clock::now() - start), 1000);
+
+  // Every idle connection is still served, each on its own connection.
+  for (int i = 0; i < kConnections; ++i) {
+    ASSERT_TRUE(sockets[i].Send(GetRequest("/v1/users/b" + std::to_string(i)))) << i;
+  }
+  for (int i = 0; i < kConnections; ++i) {
+    std::optional<RawResponse> second = sockets[i].ReadResponse(5000ms);
+    ASSERT_TRUE(second) << i;
+    EXPECT_EQ(second->status, 200);
+    EXPECT_EQ(UserId(second->body), "b" + std::to_string(i));
+  }
+}
+
+TEST(TransportTest, PipelinedRequestsAreAllAnswered) {
+  TestServer server;
+  RawSocket socket(server.port());
+  const std::string body = R"({"user":{"displayName":"piped"},"requestId":"7"})";
+  ASSERT_TRUE(socket.Send(GetRequest("/v1/users/1") +
+                          "POST /v1/users HTTP/1.1\r\nHost: test\r\nContent-Type: "
+                          "application/json\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body +
+                          GetRequest("/v1/users/3")));
+  std::optional<RawResponse> first = socket.ReadResponse(5000ms);
+  std::optional<RawResponse> second = socket.ReadResponse(5000ms);
+  std::optional<RawResponse> third = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(first && second && third);
+  EXPECT_EQ(UserId(first->body), "1");
+  EXPECT_EQ(UserId(second->body), "u-7") << second->body;
+  EXPECT_EQ(UserId(third->body), "3");
+}
+
+TEST(TransportTest, ManyRequestsOnOneConnection) {
+  // cpp-httplib's own limit was 5 requests per connection.
+  TestServer server;
+  RawSocket socket(server.port());
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(socket.Send(GetRequest("/v1/users/" + std::to_string(i))));
+    std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+    ASSERT_TRUE(answer) << i;
+    EXPECT_EQ(UserId(answer->body), std::to_string(i));
+    EXPECT_EQ(answer->headers.count("connection"), 0u) << i;
+    // Our idle timeout, not cpp-httplib's "max=5".
+    EXPECT_EQ(answer->headers["keep-alive"], "timeout=60") << i;
+  }
+}
+
+TEST(TransportTest, IdleConnectionIsClosedAfterKeepAliveTimeout) {
+  ServerOptions options;
+  options.keep_alive_timeout = 300ms;
+  TestServer server(options);
+  RawSocket socket(server.port());
+  ASSERT_TRUE(socket.Send(GetRequest("/v1/users/1")));
+  ASSERT_TRUE(socket.ReadResponse(5000ms));
+  const auto start = Clock::now();
+  EXPECT_TRUE(socket.WaitForClose(5000ms));
+  EXPECT_GE(Ms(Clock::now() - start), 200);
+}
+
+TEST(TransportTest, MalformedRequestLineIsAnsweredOnceThenClosed) {
+  TestServer server;
+  RawSocket socket(server.port());
+  ASSERT_TRUE(socket.Send("FOO /v1/users/1 HTTP/1.1\r\nHost: test\r\n\r\n"));
+  std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 400);
+  EXPECT_EQ(answer->headers["content-type"], "application/json");
+  json body = json::parse(answer->body, nullptr, false);
+  EXPECT_EQ(body.value("code", -1), 3) << answer->body;
+  EXPECT_EQ(answer->headers["connection"], "close");
+  // The header lines after the bad request line are not answered as requests of their own.
+  EXPECT_TRUE(socket.WaitForClose(5000ms));
+}
+
+TEST(TransportTest, RangeHeadersDoNotCutAnswers) {
+  TestServer server;
+  RawSocket socket(server.port());
+  ASSERT_TRUE(
+      socket.Send("GET /v1/users/ranged HTTP/1.1\r\nHost: test\r\nRange: bytes=0-3\r\n\r\n"));
+  std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200);
+  EXPECT_EQ(UserId(answer->body), "ranged") << answer->body;
+
+  RawSocket bad_range(server.port());
+  ASSERT_TRUE(
+      bad_range.Send("GET /v1/users/1 HTTP/1.1\r\nHost: test\r\nRange: bytes=9-x,\r\n\r\n"));
+  std::optional<RawResponse> refused = bad_range.ReadResponse(5000ms);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 416);
+  EXPECT_EQ(json::parse(refused->body, nullptr, false).value("code", -1), 3) << refused->body;
+}
+
+TEST(TransportTest, ConnectionAboveFdSetSizeIsServed) {
+  // cpp-httplib's select()-based code refuses descriptors above FD_SETSIZE (1024).
+  TestServer server;
+  std::vector<int> fillers;
+  while (fillers.empty() || fillers.back() < 1100) {
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) break;
+    fillers.push_back(fd);
+  }
+  if (fillers.back() < 1100) {
+    for (int fd : fillers) close(fd);
+    GTEST_SKIP() << "cannot open enough file descriptors";
+  }
+  {
+    RawSocket socket(server.port());
+    ASSERT_TRUE(socket.Send(GetRequest("/v1/users/high")));
+    std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 200) << answer->body;
+    EXPECT_EQ(UserId(answer->body), "high");
+  }
+  for (int fd : fillers) close(fd);
+}
+
+TEST(TransportTest, ManyConcurrentConnectsAreAcceptedWithoutSynRetries) {
+  TestServer server;
+  constexpr int kConnections = 200;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(server.port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+
+  // Every connect at once: a short listen queue drops SYNs, and a dropped SYN costs 1 s.
+  const auto start = Clock::now();
+  std::vector<pollfd> pending;
+  for (int i = 0; i < kConnections; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    int result = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    ASSERT_TRUE(result == 0 || errno == EINPROGRESS) << std::strerror(errno);
+    pending.push_back({fd, POLLOUT, 0});
+  }
+  std::vector<RawSocket> sockets;
+  while (!pending.empty() && Clock::now() - start < 5000ms) {
+    ASSERT_GE(poll(pending.data(), pending.size(), 100), 0);
+    for (std::size_t i = 0; i < pending.size();) {
+      if (pending[i].revents == 0) {
+        ++i;
+        continue;
+      }
+      int error = 0;
+      socklen_t length = sizeof(error);
+      getsockopt(pending[i].fd, SOL_SOCKET, SO_ERROR, &error, &length);
+      EXPECT_EQ(error, 0) << std::strerror(error);
+      int flags = fcntl(pending[i].fd, F_GETFL);
+      fcntl(pending[i].fd, F_SETFL, flags & ~O_NONBLOCK);
+      sockets.push_back(RawSocket::Adopt(pending[i].fd));
+      pending[i] = pending.back();
+      pending.pop_back();
+    }
+  }
+  const long long connected = Ms(Clock::now() - start);
+  ASSERT_TRUE(pending.empty());
+  EXPECT_LT(connected, 900);
+
+  for (RawSocket& socket : sockets) ASSERT_TRUE(socket.Send(GetRequest("/v1/users/c")));
+  for (RawSocket& socket : sockets) {
+    std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 200);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start
+
+TEST(TransportTest, StartListensOnTheAddressesItIsGiven) {
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"127.0.0.1:0", "127.0.0.1"}, {"localhost:0", "localhost"}, {"0.0.0.0:0", "127.0.0.1"}};
+  int v6 = socket(AF_INET6, SOCK_STREAM, 0);
+  sockaddr_in6 loopback6{};
+  loopback6.sin6_family = AF_INET6;
+  loopback6.sin6_addr = in6addr_loopback;
+  if (v6 >= 0 && bind(v6, reinterpret_cast<sockaddr*>(&loopback6), sizeof(loopback6)) == 0) {
+    cases.push_back({"[::1]:0", "::1"});
+  }
+  if (v6 >= 0) close(v6);
+
+  for (const auto& [address, host] : cases) {
+    testing::TestServiceImpl service;
+    Server server;
+    server.AddService(&service);
+    server.AddGateway(&test::v1::RegisterTestServiceHandlers);
+    int port = server.Start(address);
+    ASSERT_GT(port, 0) << address;
+    RawSocket socket(host, port);
+    ASSERT_TRUE(socket.connected()) << address;
+    ASSERT_TRUE(socket.Send(GetRequest("/v1/users/x")));
+    std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+    ASSERT_TRUE(answer) << address;
+    EXPECT_EQ(answer->status, 200) << address;
+  }
+}
+
+// Start(`address`) must throw std::runtime_error whose message names the address and `reason`.
+void ExpectStartError(const std::string& address, const std::string& reason) {
+  Server server;
+  try {
+    server.Start(address);
+    ADD_FAILURE() << address << " started";
+  } catch (const std::runtime_error& error) {
+    std::string message = error.what();
+    EXPECT_NE(message.find("\"" + address + "\""), std::string::npos) << message;
+    EXPECT_NE(message.find(reason), std::string::npos) << message;
+  }
+}
+
+TEST(TransportTest, StartErrorsNameTheAddressAndTheReason) {
+  TestServer taken;
+  ExpectStartError(taken.address(), "in use");
+  ExpectStartError("nonsense", "missing port");
+  ExpectStartError("127.0.0.1", "missing port");
+  ExpectStartError("127.0.0.1:", "port");
+  ExpectStartError("127.0.0.1:99999", "port");
+  ExpectStartError("127.0.0.1:http", "port");
+  ExpectStartError(":8080", "missing host");
+  ExpectStartError("[::1", "]");
+  ExpectStartError("::1:8080", "brackets");
+  if (geteuid() != 0) ExpectStartError("127.0.0.1:1", "permission");
+}
+
+TEST(TransportTest, StartTwiceIsAnError) {
+  TestServer server;
+  EXPECT_THROW(server.server().Start("127.0.0.1:0"), std::runtime_error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shutdown
+
+TEST(TransportTest, ShutdownLetsRequestsInFlightFinish) {
+  TestServer server;
+  auto channel = grpc::CreateCustomChannel(server.address(), grpc::InsecureChannelCredentials(),
+                                           DirectChannelArguments());
+  auto stub = test::v1::TestService::NewStub(channel);
+
+  std::optional<httplib::Result> rest_answer;
+  std::thread rest_client([&] {
+    httplib::Client client("127.0.0.1", server.port());
+    client.set_read_timeout(10, 0);
+    rest_answer.emplace(client.Get("/v1/slow/1000"));
+  });
+  grpc::Status grpc_status;
+  std::thread grpc_client([&] {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 10s);
+    test::v1::SlowRequest request;
+    request.set_millis(1000);
+    google::protobuf::Empty empty;
+    grpc_status = stub->Slow(&context, request, &empty);
+  });
+  std::atomic<bool> wait_returned{false};
+  std::thread waiter([&] {
+    server.server().Wait();
+    wait_returned = true;
+  });
+
+  ASSERT_TRUE(WaitUntil([&] { return server.service().slow_calls_started() == 2; }, 5000ms));
+  ASSERT_EQ(server.service().slow_calls_finished(), 0) << "both calls should be in flight";
+  EXPECT_FALSE(wait_returned.load());
+  server.server().Shutdown();
+  EXPECT_EQ(server.service().slow_calls_finished(), 2);
+
+  rest_client.join();
+  grpc_client.join();
+  waiter.join();
+  ASSERT_TRUE(rest_answer && *rest_answer) << httplib::to_string(rest_answer->error());
+  const httplib::Response& rest_response = rest_answer->value();
+  EXPECT_EQ(rest_response.status, 200) << rest_response.body;
+  EXPECT_EQ(rest_response.get_header_value("Connection"), "close");
+  EXPECT_TRUE(grpc_status.ok()) << grpc_status.error_message();
+
+  // Nothing listens any more.
+  RawSocket late(server.port());
+  EXPECT_FALSE(late.connected());
+}
+
+TEST(TransportTest, ShutdownIsIdempotentFromAnyThread) {
+  TestServer server;
+  RawSocket idle(server.port());
+  ASSERT_TRUE(idle.Send(GetRequest("/v1/users/1")));
+  ASSERT_TRUE(idle.ReadResponse(5000ms));
+  RawSocket undecided(server.port());
+  ASSERT_TRUE(undecided.connected());
+
+  std::thread other([&] { server.server().Shutdown(); });
+  server.server().Shutdown();
+  other.join();
+  server.server().Shutdown();
+  server.server().Wait();
+  // Idle and undecided connections are closed, not left to their timeouts.
+  EXPECT_TRUE(idle.WaitForClose(1000ms));
+  EXPECT_TRUE(undecided.WaitForClose(1000ms));
+}
+
+TEST(TransportTest, ShutdownBeforeStartAndWait) {
+  Server server;
+  server.Shutdown();
+  server.Wait();  // returns: Shutdown has finished
+  EXPECT_THROW(server.Start("127.0.0.1:0"), std::runtime_error);
+}
+
+TEST(TransportTest, NoSocketIsLeftOpen) {
+  const int before = OpenSocketCount();
+  {
+    ServerOptions options;
+    options.first_bytes_timeout = 100ms;
+    TestServer server(options);
+    RawSocket rest(server.port());
+    ASSERT_TRUE(rest.Send(GetRequest("/v1/users/1")));
+    ASSERT_TRUE(rest.ReadResponse(5000ms));
+    RawSocket half(server.port());
+    ASSERT_TRUE(half.Send(kHttp2Preface.substr(0, 5)));
+    RawSocket silent(server.port());
+    ASSERT_TRUE(silent.WaitForClose(5000ms));  // one closed by its timeout
+    RawSocket grpc_raw(server.port());
+    ASSERT_TRUE(grpc_raw.Send(kHttp2Preface));
+    ASSERT_TRUE(grpc_raw.ReadBytes(9, 5000ms));
+    auto channel = grpc::CreateCustomChannel(server.address(), grpc::InsecureChannelCredentials(),
+                                             DirectChannelArguments());
+    auto stub = test::v1::TestService::NewStub(channel);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 5s);
+    google::protobuf::Empty empty;
+    ASSERT_TRUE(stub->Internal(&context, empty, &empty).ok());
+  }
+  // gRPC closes its client sockets on its own threads.
+  EXPECT_TRUE(WaitUntil([&] { return OpenSocketCount() == before; }, 5000ms))
+      << OpenSocketCount() << " sockets open, " << before << " before";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proxy mode
+
+TEST(TransportTest, ProxyModeToADeadTargetAnswers503Promptly) {
+  auto channel =
+      grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(DeadPort()),
+                                grpc::InsecureChannelCredentials(), DirectChannelArguments());
+  Server server;
+  server.AddGateway(&test::v1::RegisterTestServiceHandlers, channel);
+  int port = server.Start("127.0.0.1:0");
+
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(10, 0);
+  const auto start = Clock::now();
+  auto answer = client.Get("/v1/users/42");
+  ASSERT_TRUE(answer) << httplib::to_string(answer.error());
+  EXPECT_LT(Ms(Clock::now() - start), 2000);
+  EXPECT_EQ(answer->status, 503) << answer->body;
+  json body = json::parse(answer->body, nullptr, false);
+  EXPECT_EQ(body.value("code", -1), 14) << answer->body;
+
+  // No service was added: gRPC on the shared port answers UNIMPLEMENTED.
+  auto direct =
+      grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
+                                grpc::InsecureChannelCredentials(), DirectChannelArguments());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 5s);
+  google::protobuf::Empty empty;
+  grpc::Status status = test::v1::TestService::NewStub(direct)->Internal(&context, empty, &empty);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << status.error_message();
+}
+
+}  // namespace
+}  // namespace cppgateway
