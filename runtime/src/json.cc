@@ -248,11 +248,14 @@ grpc::Status JsonToMessage(std::string_view json, const JsonOptions& options,
     parsed = google::protobuf::util::JsonToBinaryString(resolver, TypeUrl(*message), input, &binary,
                                                         parse_options);
     if (parsed.ok() && !message->ParseFromString(binary)) {
+      message->Clear();
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "invalid JSON: the message it describes does not parse");
     }
   }
   if (!parsed.ok()) {
+    // The header promises a cleared message whatever happens; protobuf leaves it untouched here.
+    message->Clear();
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "invalid JSON: " + std::string(parsed.message()));
   }

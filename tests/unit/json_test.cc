@@ -345,9 +345,11 @@ TEST(JsonToMessageTest, BadInputIsInvalidArgument) {
         "{\"i32\": 99999999999}", "{\"ts\": \"yesterday\"}", "{\"data\": \"***\"}",
         "{\"str\": 1} trailing", "{\"nested\": 1}", "{\"words\": [1]}"}) {
     Everything message;
+    message.set_str("before");
     const grpc::Status status = JsonToMessage(text, JsonOptions(), &message);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << "input: " << text;
     EXPECT_FALSE(status.error_message().empty()) << "input: " << text;
+    EXPECT_EQ(message.ByteSizeLong(), 0u) << "input: " << text;
   }
 }
 

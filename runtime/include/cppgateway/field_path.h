@@ -2,27 +2,30 @@
 // parameters reach the request message.
 #pragma once
 
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <grpcpp/support/status.h>
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 namespace cppgateway {
 
-// Resolves `path` (proto names or json_names) from `descriptor`. Returns the fields one per step, or
-// an empty vector when a step names no field or goes through a non-message or repeated field.
+// Resolves `path` (proto names or json_names) from `descriptor`. Returns the fields one per step,
+// or an empty vector when a step names no field or goes through a non-message or repeated field.
 std::vector<const google::protobuf::FieldDescriptor*> ResolveFieldPath(
     const google::protobuf::Descriptor* descriptor, const std::vector<std::string>& path);
 
-// Sets the field at `path` in `*message` from its text form. Scalars parse strictly (numbers in full,
-// bools true/false, enums by name or number, bytes as base64); the well-known types Timestamp
-// (RFC 3339), Duration ("1.5s"), the wrappers and FieldMask (comma list) parse from their JSON text.
-// A repeated field gets `value` appended. `map_key`, when given, sets that entry of a map field.
-// Errors answer INVALID_ARGUMENT naming the field.
-grpc::Status SetFieldFromText(google::protobuf::Message* message, const std::vector<std::string>& path,
-                              std::string_view value, const std::string* map_key = nullptr);
+// Sets the field at `path` in `*message` from its text form. Scalars parse strictly (numbers in
+// full, bools true/false or 1/0, enums by name or number, bytes as base64 in either alphabet,
+// strings as UTF-8); the well-known types Timestamp (RFC 3339), Duration ("1.5s"), the wrappers and
+// FieldMask (comma list) parse from their JSON text; other messages have no text form. A repeated
+// field gets `value` appended. `map_key`, when given, sets that entry of a map field. Setting a
+// member of a oneof whose other member is set is refused. Errors answer INVALID_ARGUMENT naming the
+// field.
+grpc::Status SetFieldFromText(google::protobuf::Message* message,
+                              const std::vector<std::string>& path, std::string_view value,
+                              const std::string* map_key = nullptr);
 
 }  // namespace cppgateway
