@@ -27,6 +27,10 @@ using Clock = Http1Connection::Clock;
 // Big enough for a typical request's line and headers in one system call.
 constexpr std::size_t kReadBufferSize = 16 * 1024;
 
+// The request line and headers may take no more: cpp-httplib itself sets no limit, and a client
+// could send header lines until the read deadline, all kept in memory.
+constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+
 // A connection with pipelined requests gets this many answered in a row, then goes to the back of
 // the queue so that other connections are served too.
 constexpr int kRequestsPerTurn = 32;
@@ -96,24 +100,42 @@ grpc::Status StatusForParserError(int http_status) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "malformed Range header");
     case 404:
       return grpc::Status(grpc::StatusCode::NOT_FOUND, "not found");
+    case 431:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request header fields too large");
     default:
       if (http_status >= 500) return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
       return grpc::Status(grpc::StatusCode::UNKNOWN, "HTTP error " + std::to_string(http_status));
   }
 }
 
-// cpp-httplib's view of an Http1Connection for one request: the read deadline covers the whole
-// request, so a client trickling bytes cannot hold a worker for longer than read_timeout.
+// cpp-httplib's view of an Http1Connection for one request. The read deadline covers the whole
+// request, so a client trickling bytes cannot hold a worker for longer than read_timeout; a byte
+// budget bounds what the parser may read (first the head, then the body), so it cannot be made to
+// buffer without end.
 class ConnectionStream final : public httplib::Stream {
  public:
   ConnectionStream(Http1Connection& connection, Clock::time_point read_deadline,
                    std::chrono::milliseconds write_timeout)
       : connection_(connection), read_deadline_(read_deadline), write_timeout_(write_timeout) {}
 
+  // From now on reads may return `bytes` more; once they are spent, reads fail.
+  void SetReadBudget(std::size_t bytes) {
+    read_budget_ = bytes;
+    budget_exceeded_ = false;
+  }
+  // A read failed because the budget was spent.
+  bool budget_exceeded() const { return budget_exceeded_; }
+
   bool is_readable() const override { return connection_.WaitReadable(read_deadline_); }
   bool is_writable() const override { return connection_.WaitWritable(write_timeout_); }
   ssize_t read(char* data, size_t size) override {
-    return connection_.Read(data, size, read_deadline_);
+    if (read_budget_ == 0) {
+      budget_exceeded_ = true;
+      return -1;
+    }
+    ssize_t count = connection_.Read(data, std::min(size, read_budget_), read_deadline_);
+    if (count > 0) read_budget_ -= static_cast<std::size_t>(count);
+    return count;
   }
   ssize_t write(const char* data, size_t size) override {
     return connection_.Write(data, size, write_timeout_);
@@ -130,6 +152,8 @@ class ConnectionStream final : public httplib::Stream {
   Http1Connection& connection_;
   Clock::time_point read_deadline_;
   std::chrono::milliseconds write_timeout_;
+  std::size_t read_budget_ = kMaxHeaderBytes;
+  bool budget_exceeded_ = false;
 };
 
 }  // namespace
@@ -255,7 +279,7 @@ void Http1Connection::LocalAddress(std::string* ip, int* port) {
 class Http1Server::Adapter final : public httplib::Server {
  public:
   Adapter(const Gateway& gateway, const ServerOptions& options, const std::atomic<bool>& draining)
-      : gateway_(gateway), draining_(draining) {
+      : gateway_(gateway), draining_(draining), max_body_bytes_(options.max_body_bytes) {
     auto handle = [this](const httplib::Request& request, httplib::Response& response) {
       Handle(request, response);
     };
@@ -283,18 +307,16 @@ class Http1Server::Adapter final : public httplib::Server {
 
   // Reads one request from `stream`, answers it and returns whether the connection may carry
   // another one.
-  bool ServeOne(httplib::Stream& stream) {
+  bool ServeOne(ConnectionStream& stream) {
+    stream_ = &stream;
     parsed_ = false;
     answered_by_gateway_ = false;
     announced_close_ = false;
     bool close_requested = draining_.load();
     bool peer_closes = false;
-    bool written =
-        process_request(stream, close_requested, peer_closes, [this](httplib::Request& request) {
-          parsed_ = true;
-          // The gateway answers whole messages: no byte ranges.
-          request.ranges.clear();
-        });
+    bool written = process_request(stream, close_requested, peer_closes,
+                                   [this](httplib::Request& request) { AfterHead(request); });
+    stream_ = nullptr;
     // A request line or header block that did not parse leaves the stream at an unknown place:
     // reading on would answer garbage lines with more errors.
     return written && parsed_ && !peer_closes && !close_requested && !announced_close_ &&
@@ -302,7 +324,28 @@ class Http1Server::Adapter final : public httplib::Server {
   }
 
  private:
+  // Runs once the request line and headers have parsed, before the body is read.
+  void AfterHead(httplib::Request& request) {
+    parsed_ = true;
+    // The gateway answers whole messages: no byte ranges.
+    request.ranges.clear();
+    // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112, 6.3), but
+    // cpp-httplib would read one until the client closes or the read deadline passes.
+    if (!request.has_header("Content-Length") && !request.has_header("Transfer-Encoding")) {
+      request.set_header("Content-Length", "0");
+    }
+    // cpp-httplib checks max_body_bytes against Content-Length only; a chunked body is checked
+    // once read (Handle), and its encoding may add some overhead until then.
+    stream_->SetReadBudget(2 * max_body_bytes_ + kMaxHeaderBytes);
+  }
+
   void Handle(const httplib::Request& request, httplib::Response& response) {
+    answered_by_gateway_ = true;
+    if (request.body.size() > max_body_bytes_) {
+      response.status = 413;
+      response.set_content(ErrorBody(StatusForParserError(413)), "application/json");
+      return;
+    }
     HttpRequest http_request;
     http_request.method = request.method;
     // The raw target: cpp-httplib's `path` is already percent-decoded, which would lose `%2F`.
@@ -328,7 +371,6 @@ class Http1Server::Adapter final : public httplib::Server {
           grpc::Status(grpc::StatusCode::INTERNAL, "internal error: " + std::string(error.what())));
     }
 
-    answered_by_gateway_ = true;
     response.status = http_response.status;
     for (const auto& [name, value] : http_response.headers) response.set_header(name, value);
     if (http_response.content_type.empty()) {
@@ -344,6 +386,7 @@ class Http1Server::Adapter final : public httplib::Server {
     if (answered_by_gateway_) return HandlerResponse::Unhandled;
     // The rest of the stream cannot be trusted after a request the parser rejected.
     announced_close_ = true;
+    if (stream_ != nullptr && stream_->budget_exceeded()) response.status = parsed_ ? 413 : 431;
     response.set_content(ErrorBody(StatusForParserError(response.status)), "application/json");
     return HandlerResponse::Handled;
   }
@@ -369,8 +412,10 @@ class Http1Server::Adapter final : public httplib::Server {
 
   const Gateway& gateway_;
   const std::atomic<bool>& draining_;
+  const std::size_t max_body_bytes_;
   std::string keep_alive_header_;
   // About the request being served.
+  ConnectionStream* stream_ = nullptr;
   bool parsed_ = false;               // the request line and headers parsed
   bool answered_by_gateway_ = false;  // the gateway made the answer
   bool announced_close_ = false;      // the answer says Connection: close

@@ -544,6 +544,63 @@ TEST(TransportTest, MalformedRequestLineIsAnsweredOnceThenClosed) {
   EXPECT_TRUE(socket.WaitForClose(5000ms));
 }
 
+TEST(TransportTest, BodyLimitHoldsForChunkedBodiesToo) {
+  ServerOptions options;
+  options.max_body_bytes = 1024;
+  TestServer server(options);
+  auto chunked = [](const std::string& body) {
+    std::string encoded;
+    for (std::size_t i = 0; i < body.size(); i += 100) {
+      std::string chunk = body.substr(i, 100);
+      char size[16];
+      std::snprintf(size, sizeof(size), "%zx\r\n", chunk.size());
+      encoded += size + chunk + "\r\n";
+    }
+    return "POST /v1/users HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + encoded +
+           "0\r\n\r\n";
+  };
+  RawSocket socket(server.port());
+  ASSERT_TRUE(
+      socket.Send(chunked(R"({"user":{"displayName":")" + std::string(5000, 'x') + "\"}}")));
+  std::optional<RawResponse> too_large = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(too_large);
+  EXPECT_EQ(too_large->status, 413);
+  EXPECT_EQ(json::parse(too_large->body, nullptr, false).value("code", -1), 3) << too_large->body;
+  // Within the limit, on the same connection.
+  ASSERT_TRUE(socket.Send(chunked(R"({"user":{"displayName":"small"},"requestId":"9"})")));
+  std::optional<RawResponse> small = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->status, 200) << small->body;
+  EXPECT_EQ(UserId(small->body), "u-9");
+}
+
+TEST(TransportTest, PostWithoutContentLengthHasAnEmptyBody) {
+  // Without Content-Length or Transfer-Encoding there is no body: the answer may not wait for the
+  // client to close or for the read timeout.
+  ServerOptions options;
+  options.read_timeout = 5000ms;
+  TestServer server(options);
+  RawSocket socket(server.port());
+  const auto start = Clock::now();
+  ASSERT_TRUE(socket.Send("POST /v1/users HTTP/1.1\r\nHost: test\r\n\r\n"));
+  std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_LT(Ms(Clock::now() - start), 1000);
+  EXPECT_EQ(answer->status, 400) << answer->body;  // CreateUser needs a user
+}
+
+TEST(TransportTest, EndlessHeadersAreRefused) {
+  TestServer server;
+  RawSocket socket(server.port());
+  std::string request = "GET /v1/users/1 HTTP/1.1\r\nHost: test\r\n";
+  for (int i = 0; i < 2000; ++i) request += "X-Filler: " + std::string(40, 'a') + "\r\n";
+  socket.Send(request + "\r\n");  // the server may stop reading before the end
+  std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 431);
+  EXPECT_EQ(answer->headers["connection"], "close");
+}
+
 TEST(TransportTest, RangeHeadersDoNotCutAnswers) {
   TestServer server;
   RawSocket socket(server.port());
