@@ -517,6 +517,23 @@ TEST(TransportTest, ManyRequestsOnOneConnection) {
   }
 }
 
+TEST(TransportTest, BodyWrittenAfterTheHeadersIsNotDelayed) {
+  // cpp-httplib's client writes headers and body separately with Nagle's algorithm on: the body
+  // waits for the headers' acknowledgement, which a delayed ACK holds back for 40 ms.
+  TestServer server;
+  httplib::Client client("127.0.0.1", server.port());
+  client.set_keep_alive(true);
+  client.set_read_timeout(5, 0);
+  const auto start = Clock::now();
+  for (int i = 0; i < 10; ++i) {
+    auto created = client.Post("/v1/users", R"({"user":{"displayName":"n"},"requestId":"1"})",
+                               "application/json");
+    ASSERT_TRUE(created) << httplib::to_string(created.error());
+    EXPECT_EQ(created->status, 200);
+  }
+  EXPECT_LT(Ms(Clock::now() - start), 200) << "for 10 requests";
+}
+
 TEST(TransportTest, IdleConnectionIsClosedAfterKeepAliveTimeout) {
   ServerOptions options;
   options.keep_alive_timeout = 300ms;
