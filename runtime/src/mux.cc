@@ -26,12 +26,25 @@ constexpr std::size_t kHttp2PrefaceSize = sizeof(kHttp2Preface) - 1;  // 24
 // pending connections stay in the listen queue meanwhile.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
+// How long a closing HTTP/1.1 connection may keep sending after its last answer (a request the
+// server refused, the rest of a body over the limit), and how much of it is read and dropped.
+// Closing a socket with unread bytes sends a reset, and a reset can destroy the answer before
+// the client reads it.
+constexpr std::chrono::milliseconds kLingerTime{2000};
+constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
+// Dropped per readiness event, so that one fast sender cannot hold the loop. Not much less than a
+// receive buffer: a window reopened by less is not announced, and the sender would wait for its
+// persist timer (200 ms) to send the bytes that bring the next edge.
+constexpr std::size_t kLingerBytesPerEvent = 8 * 1024 * 1024;
+
 // Connection events the loop listens for. EPOLLET: a peeked half preface stays in the socket,
 // and a level-triggered loop would be woken for it again and again.
 constexpr uint32_t kUndecidedEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
 // EPOLLONESHOT: once a request arrives the connection belongs to a worker, which must not race
 // the loop for its events; the loop re-arms it when the worker gives it back.
 constexpr uint32_t kIdleEvents = EPOLLIN | EPOLLRDHUP | EPOLLET | EPOLLONESHOT;
+// Lingering: only the loop reads, to drop what comes.
+constexpr uint32_t kLingeringEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
 
 std::runtime_error SystemError(const std::string& what) {
   return std::runtime_error("cppgateway: " + what + ": " + std::strerror(errno));
@@ -44,6 +57,7 @@ struct Mux::Connection {
     kUndecided,  // waiting for enough bytes to tell gRPC from HTTP/1.1; in undecided_
     kIdle,       // HTTP/1.1, waiting for a request; in idle_
     kBusy,       // HTTP/1.1, held by a worker; no events until the loop re-arms it
+    kLingering,  // HTTP/1.1, answered for the last time and half-closed; in lingering_
   };
 
   explicit Connection(int socket) : fd(socket) {}
@@ -55,7 +69,8 @@ struct Mux::Connection {
   State state = State::kUndecided;
   std::unique_ptr<Http1Connection> http1;  // once judged HTTP/1.1
   Clock::time_point deadline;
-  std::list<Connection*>::iterator timer;  // its place in undecided_ or idle_
+  std::list<Connection*>::iterator timer;  // its place in undecided_, idle_ or lingering_
+  std::size_t lingered_bytes = 0;
 };
 
 Mux::Mux(int listen_fd, grpc::Server* grpc_server, const Gateway& gateway,
@@ -126,6 +141,7 @@ void Mux::Stop() {
   returned_.clear();
   undecided_.clear();
   idle_.clear();
+  lingering_.clear();
   connections_.clear();
   if (listen_fd_ >= 0) ::close(listen_fd_);
   listen_fd_ = -1;
@@ -156,6 +172,8 @@ void Mux::RunEventLoop() {
           OnUndecidedReadable(connection, events[i].events);
         } else if (connection->state == Connection::State::kIdle) {
           OnIdleReadable(connection, events[i].events);
+        } else if (connection->state == Connection::State::kLingering) {
+          OnLingeringReadable(connection);
         }
       }
     }
@@ -253,6 +271,26 @@ void Mux::OnIdleReadable(Connection* connection, uint32_t events) {
   }
 }
 
+void Mux::OnLingeringReadable(Connection* connection) {
+  char discarded[16 * 1024];
+  std::size_t this_event = 0;
+  for (;;) {
+    // A sender that keeps going brings the next edge with its next bytes.
+    if (this_event >= kLingerBytesPerEvent) return;
+    ssize_t count = ::recv(connection->fd, discarded, sizeof(discarded), 0);
+    if (count > 0) {
+      this_event += static_cast<std::size_t>(count);
+      connection->lingered_bytes += static_cast<std::size_t>(count);
+      if (connection->lingered_bytes > kMaxLingerBytes) break;
+      continue;
+    }
+    if (count < 0 && errno == EINTR) continue;
+    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // until the next edge
+    break;  // the peer has closed too, or the socket failed
+  }
+  Close(connection);
+}
+
 void Mux::Dispatch(Connection* connection) {
   if (connection->state == Connection::State::kIdle) idle_.erase(connection->timer);
   connection->state = Connection::State::kBusy;
@@ -274,11 +312,25 @@ void Mux::MakeIdle(Connection* connection) {
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection->fd, &event) != 0) Close(connection);
 }
 
+void Mux::Linger(Connection* connection) {
+  // The answers are written: FIN after them, then drop what the client still sends.
+  ::shutdown(connection->fd, SHUT_WR);
+  connection->state = Connection::State::kLingering;
+  connection->deadline = Clock::now() + kLingerTime;
+  connection->timer = lingering_.insert(lingering_.end(), connection);
+  epoll_event event{};
+  event.events = kLingeringEvents;
+  event.data.ptr = connection;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection->fd, &event) != 0) Close(connection);
+}
+
 void Mux::Close(Connection* connection) {
   if (connection->state == Connection::State::kUndecided) {
     undecided_.erase(connection->timer);
   } else if (connection->state == Connection::State::kIdle) {
     idle_.erase(connection->timer);
+  } else if (connection->state == Connection::State::kLingering) {
+    lingering_.erase(connection->timer);
   }
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection->fd, nullptr);
   connections_.erase(connection);
@@ -292,7 +344,7 @@ void Mux::TakeBackReturned() {
   }
   for (auto [connection, outcome] : returned) {
     if (draining_.load() || outcome == Http1Server::Outcome::kClose) {
-      Close(connection);
+      Linger(connection);
     } else if (outcome == Http1Server::Outcome::kMoreInput) {
       Dispatch(connection);  // to the back of the queue: others get their turn first
     } else {
@@ -305,6 +357,7 @@ void Mux::CloseExpired() {
   Clock::time_point now = Clock::now();
   while (!undecided_.empty() && undecided_.front()->deadline <= now) Close(undecided_.front());
   while (!idle_.empty() && idle_.front()->deadline <= now) Close(idle_.front());
+  while (!lingering_.empty() && lingering_.front()->deadline <= now) Close(lingering_.front());
 }
 
 void Mux::StopAccepting() {
@@ -332,6 +385,7 @@ int Mux::MillisecondsToNextDeadline() const {
   };
   if (!undecided_.empty()) consider(undecided_.front()->deadline);
   if (!idle_.empty()) consider(idle_.front()->deadline);
+  if (!lingering_.empty()) consider(lingering_.front()->deadline);
   if (accept_paused_) consider(accept_retry_at_);
   if (!any) return -1;
   auto left = std::chrono::ceil<std::chrono::milliseconds>(next - Clock::now()).count();

@@ -73,11 +73,13 @@ class Mux {
   void AcceptAll();
   void OnUndecidedReadable(Connection* connection, uint32_t events);
   void OnIdleReadable(Connection* connection, uint32_t events);
+  void OnLingeringReadable(Connection* connection);
   void TakeBackReturned();
   void CloseExpired();
   void StopAccepting();
   void Dispatch(Connection* connection);
   void MakeIdle(Connection* connection);
+  void Linger(Connection* connection);
   void Close(Connection* connection);
   int MillisecondsToNextDeadline() const;
 
@@ -95,6 +97,7 @@ class Mux {
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   std::list<Connection*> undecided_;     // by deadline: accepted earlier closes earlier
   std::list<Connection*> idle_;          // by deadline: idle since earlier closes earlier
+  std::list<Connection*> lingering_;     // by deadline: answered and half-closed
   Clock::time_point accept_retry_at_{};  // out of file descriptors: accept again then
   bool accept_paused_ = false;
 

@@ -591,6 +591,25 @@ TEST(TransportTest, BodyLimitHoldsForChunkedBodiesToo) {
   EXPECT_EQ(UserId(small->body), "u-9");
 }
 
+TEST(TransportTest, OversizedBodyGets413EvenWhileTheClientKeepsSending) {
+  // The server stops reading the body early; closing with unread bytes would reset the
+  // connection and could destroy the answer. It half-closes and drops the rest instead.
+  ServerOptions options;
+  options.max_body_bytes = 1024;
+  TestServer server(options);
+  RawSocket socket(server.port());
+  const std::string body(8 * 1024 * 1024, 'x');  // more than socket buffers hold
+  socket.Send("POST /v1/users HTTP/1.1\r\nHost: test\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\n\r\n");
+  EXPECT_TRUE(socket.Send(body)) << "the server reset the connection: " << std::strerror(errno);
+  std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 413);
+  EXPECT_EQ(json::parse(answer->body, nullptr, false).value("code", -1), 3) << answer->body;
+  EXPECT_EQ(answer->headers["connection"], "close");
+  EXPECT_TRUE(socket.WaitForClose(5000ms));
+}
+
 TEST(TransportTest, PostWithoutContentLengthHasAnEmptyBody) {
   // Without Content-Length or Transfer-Encoding there is no body: the answer may not wait for the
   // client to close or for the read timeout.
