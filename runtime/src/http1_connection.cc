@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string_view>
@@ -308,6 +309,10 @@ class Http1Server::Adapter final : public httplib::Server {
     set_post_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
       BeforeWrite(request, response);
     });
+    set_expect_100_continue_handler(
+        [this](const httplib::Request& request, httplib::Response& response) {
+          return BeforeBody(request, response);
+        });
     set_payload_max_length(options.max_body_bytes);
     keep_alive_header_ =
         "timeout=" +
@@ -349,6 +354,17 @@ class Http1Server::Adapter final : public httplib::Server {
     stream_->SetReadBudget(2 * max_body_bytes_ + kMaxHeaderBytes);
   }
 
+  // A client that sent `Expect: 100-continue` waits for this before it sends the body: a body
+  // over the limit is refused before it travels.
+  int BeforeBody(const httplib::Request& request, httplib::Response& response) {
+    const std::string length = request.get_header_value("Content-Length");
+    if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > max_body_bytes_) {
+      response.status = 413;
+      return 413;
+    }
+    return 100;
+  }
+
   void Handle(const httplib::Request& request, httplib::Response& response) {
     answered_by_gateway_ = true;
     if (request.body.size() > max_body_bytes_) {
@@ -374,11 +390,11 @@ class Http1Server::Adapter final : public httplib::Server {
     HttpResponse http_response;
     try {
       gateway_.Serve(http_request, &http_response);
-    } catch (const std::exception& error) {
+    } catch (const std::exception&) {
+      // What went wrong inside is not the client's business.
       http_response = HttpResponse{};
       http_response.status = 500;
-      http_response.body = ErrorBody(
-          grpc::Status(grpc::StatusCode::INTERNAL, "internal error: " + std::string(error.what())));
+      http_response.body = ErrorBody(grpc::Status(grpc::StatusCode::INTERNAL, "internal error"));
     }
 
     response.status = http_response.status;
@@ -390,8 +406,9 @@ class Http1Server::Adapter final : public httplib::Server {
     }
   }
 
-  // Every answer of 400 or more passes here; only those cpp-httplib made itself (a request that
-  // did not parse, a body over the limit, ...) lack a body, and get the gateway's JSON error.
+  // Every answer of 400 or more passes here. Those the gateway made are complete; those
+  // cpp-httplib made itself (a request that did not parse, a body over the limit, ...) have no
+  // body yet and get the gateway's JSON error.
   HandlerResponse OnError(const httplib::Request&, httplib::Response& response) {
     if (answered_by_gateway_) return HandlerResponse::Unhandled;
     // The rest of the stream cannot be trusted after a request the parser rejected.

@@ -610,6 +610,32 @@ TEST(TransportTest, OversizedBodyGets413EvenWhileTheClientKeepsSending) {
   EXPECT_TRUE(socket.WaitForClose(5000ms));
 }
 
+TEST(TransportTest, OversizedBodyIsRefusedBefore100Continue) {
+  ServerOptions options;
+  options.max_body_bytes = 1024;
+  TestServer server(options);
+  RawSocket socket(server.port());
+  ASSERT_TRUE(
+      socket.Send("POST /v1/users HTTP/1.1\r\nHost: test\r\nContent-Length: 1000000\r\n"
+                  "Expect: 100-continue\r\n\r\n"));
+  std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 413);
+  EXPECT_EQ(json::parse(answer->body, nullptr, false).value("code", -1), 3) << answer->body;
+
+  RawSocket small(server.port());
+  const std::string body = R"({"user":{"displayName":"s"},"requestId":"4"})";
+  ASSERT_TRUE(small.Send("POST /v1/users HTTP/1.1\r\nHost: test\r\nContent-Length: " +
+                         std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n"));
+  std::optional<std::string> go_on = small.ReadBytes(25, 5000ms);
+  ASSERT_TRUE(go_on);
+  EXPECT_EQ(*go_on, "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(small.Send(body));
+  std::optional<RawResponse> created = small.ReadResponse(5000ms);
+  ASSERT_TRUE(created);
+  EXPECT_EQ(UserId(created->body), "u-4");
+}
+
 TEST(TransportTest, PostWithoutContentLengthHasAnEmptyBody) {
   // Without Content-Length or Transfer-Encoding there is no body: the answer may not wait for the
   // client to close or for the read timeout.
