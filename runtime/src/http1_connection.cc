@@ -119,6 +119,21 @@ grpc::Status StatusForParserError(int http_status) {
   }
 }
 
+// The path and query of a request target. A request to a proxy (and any server must accept one,
+// RFC 9112, 3.2.2) names the scheme and authority first: "http://host:8080/v1/users?x=1".
+std::string_view OriginForm(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() >= scheme.size() &&
+        std::equal(scheme.begin(), scheme.end(), target.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        })) {
+      std::size_t path = target.find('/', scheme.size());
+      return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+    }
+  }
+  return target;
+}
+
 // cpp-httplib's view of an Http1Connection for one request. The read deadline covers the whole
 // request, so a client trickling bytes cannot hold a worker for longer than read_timeout; a byte
 // budget bounds what the parser may read (first the head, then the body), so it cannot be made to
@@ -375,7 +390,7 @@ class Http1Server::Adapter final : public httplib::Server {
     HttpRequest http_request;
     http_request.method = request.method;
     // The raw target: cpp-httplib's `path` is already percent-decoded, which would lose `%2F`.
-    std::string_view target = request.target;
+    std::string_view target = OriginForm(request.target);
     std::size_t question_mark = target.find('?');
     http_request.path = target.substr(0, question_mark);
     if (question_mark != std::string_view::npos) {

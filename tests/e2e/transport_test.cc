@@ -663,6 +663,17 @@ TEST(TransportTest, EndlessHeadersAreRefused) {
   EXPECT_EQ(answer->headers["connection"], "close");
 }
 
+TEST(TransportTest, AbsoluteFormTargetIsServed) {
+  TestServer server;
+  RawSocket socket(server.port());
+  ASSERT_TRUE(
+      socket.Send("GET HTTP://test:80/v1/users/abs%2Fx?org=o HTTP/1.1\r\nHost: test\r\n\r\n"));
+  std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->status, 200) << answer->body;
+  EXPECT_EQ(UserId(answer->body), "abs/x") << answer->body;
+}
+
 TEST(TransportTest, RangeHeadersDoNotCutAnswers) {
   TestServer server;
   RawSocket socket(server.port());
