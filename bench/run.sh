@@ -19,7 +19,7 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCPPGATEWAY_BUILD_BENCH=ON \
   -DCPPGATEWAY_BUILD_TESTS=OFF -DCPPGATEWAY_BUILD_EXAMPLES=OFF > /dev/null
 cmake --build "$build" --target bench_server -j"$(nproc)" > /dev/null
 export PEER_HOME=${PEER_HOME:-/tmp/grpc-gateway-go-peer}
-[ -x "$PEER_HOME/bin/peer" ] || "$peer_dir/build.sh" > /dev/null
+[ -x "$PEER_HOME/bin/peer" ] || "$peer_dir/build.sh" > /tmp/grpc-gateway-go-peer-build.log 2>&1
 
 logs=$(mktemp -d)
 pids=()
@@ -64,6 +64,7 @@ for run in $(seq "$runs"); do
     done
   done
 done
+rss=()
 for side in cppgateway peer; do
   rss[${#rss[@]}]=$(awk '/VmRSS/ {print $2}' "/proc/${pid[$side]}/status")
 done
