@@ -261,15 +261,39 @@ bool Http1Connection::WaitWritable(std::chrono::milliseconds timeout) const {
   return PollFor(fd_, POLLOUT, static_cast<int>(timeout.count()));
 }
 
-Http1Connection::Input Http1Connection::ReadAvailable() {
-  if (buffer_begin_ < buffer_end_) return Input::kAvailable;
-  ssize_t n = FillBuffer();
-  if (n > 0) return Input::kAvailable;
-  if (n == -2) {
-    buffer_.reset();  // hundreds of idle connections should not hold 16 KiB each
-    return Input::kNone;
+bool Http1Connection::ReadAhead() {
+  if (!buffer_) buffer_ = std::make_unique<char[]>(kReadBufferSize);
+  if (buffer_begin_ > 0) {
+    std::memmove(buffer_.get(), buffer_.get() + buffer_begin_, buffer_end_ - buffer_begin_);
+    buffer_end_ -= buffer_begin_;
+    buffer_begin_ = 0;
   }
-  return Input::kClosed;
+  while (buffer_end_ < kReadBufferSize) {
+    ssize_t n = ::recv(fd_, buffer_.get() + buffer_end_, kReadBufferSize - buffer_end_, 0);
+    if (n > 0) {
+      buffer_end_ += static_cast<std::size_t>(n);
+    } else if (n == 0) {
+      return false;
+    } else if (errno != EINTR) {
+      return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+  }
+  return true;
+}
+
+bool Http1Connection::HasRequestHead() const {
+  if (buffer_end_ - buffer_begin_ == kReadBufferSize) return true;
+  std::string_view buffered(buffer_.get() + buffer_begin_, buffer_end_ - buffer_begin_);
+  // A bare "\n\n" is no valid head, but the parser, not the wait, should say so.
+  return buffered.find("\r\n\r\n") != std::string_view::npos ||
+         buffered.find("\n\n") != std::string_view::npos;
+}
+
+void Http1Connection::ReleaseBuffer() {
+  if (buffer_begin_ == buffer_end_) {
+    buffer_.reset();
+    buffer_begin_ = buffer_end_ = 0;
+  }
 }
 
 void Http1Connection::RemoteAddress(std::string* ip, int* port) {
@@ -480,14 +504,9 @@ Http1Server::Outcome Http1Server::Serve(Http1Connection& connection) {
     if (!adapter_->ServeOne(stream)) return Outcome::kClose;
     // Pipelined requests wait in the buffer: they are served now, not after an event that
     // will never come for bytes already read.
-    switch (connection.ReadAvailable()) {
-      case Http1Connection::Input::kAvailable:
-        continue;
-      case Http1Connection::Input::kNone:
-        return Outcome::kIdle;
-      case Http1Connection::Input::kClosed:
-        return Outcome::kClose;
-    }
+    bool open = connection.ReadAhead();
+    if (connection.HasRequestHead()) continue;
+    return open ? Outcome::kIdle : Outcome::kClose;
   }
   return Outcome::kMoreInput;
 }

@@ -23,13 +23,6 @@ class Http1Connection {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // What ReadAvailable found.
-  enum class Input {
-    kAvailable,  // bytes are buffered: a request (or part of one) is there to serve
-    kNone,       // nothing yet: the connection is idle
-    kClosed,     // the peer closed its side, or the socket failed
-  };
-
   // Takes ownership of `fd`, which must be non-blocking.
   explicit Http1Connection(int fd);
   // Closes the socket.
@@ -50,9 +43,15 @@ class Http1Connection {
   // True when the socket accepts a write within `timeout`.
   bool WaitWritable(std::chrono::milliseconds timeout) const;
 
-  // Without waiting: is the next request there already? Reads what the socket holds into the
-  // buffer. An idle connection (kNone) gives its buffer memory back.
-  Input ReadAvailable();
+  // Reads what the socket holds, without waiting, after the bytes already buffered (as many as
+  // fit). Returns false when the peer has closed its side or the socket failed.
+  bool ReadAhead();
+  // True when the buffer holds a request's whole head (request line and headers, up to the blank
+  // line), or is full: a worker can then read it without waiting for the client.
+  bool HasRequestHead() const;
+  bool HasBufferedBytes() const { return buffer_begin_ < buffer_end_; }
+  // Gives the buffer's memory back while nothing is buffered: idle connections hold none.
+  void ReleaseBuffer();
 
   // The peer's and our own address, looked up once.
   void RemoteAddress(std::string* ip, int* port);
@@ -77,7 +76,7 @@ class Http1Server {
  public:
   // Why Serve returned.
   enum class Outcome {
-    kIdle,       // no further request has arrived: wait for one in the event loop
+    kIdle,       // no whole request is buffered: the event loop waits for one
     kMoreInput,  // a further request is there already, but others should get a turn first
     kClose,      // close the connection (the peer's wish, an error, or draining)
   };

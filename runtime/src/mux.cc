@@ -40,8 +40,8 @@ constexpr std::size_t kLingerBytesPerEvent = 8 * 1024 * 1024;
 // Connection events the loop listens for. EPOLLET: a peeked half preface stays in the socket,
 // and a level-triggered loop would be woken for it again and again.
 constexpr uint32_t kUndecidedEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
-// EPOLLONESHOT: once a request arrives the connection belongs to a worker, which must not race
-// the loop for its events; the loop re-arms it when the worker gives it back.
+// EPOLLONESHOT: once a request's head is in, the connection belongs to a worker, which must not
+// race the loop for its events; the loop re-arms it when the worker gives it back.
 constexpr uint32_t kIdleEvents = EPOLLIN | EPOLLRDHUP | EPOLLET | EPOLLONESHOT;
 // Lingering: only the loop reads, to drop what comes.
 constexpr uint32_t kLingeringEvents = EPOLLIN | EPOLLRDHUP | EPOLLET;
@@ -53,13 +53,6 @@ std::runtime_error SystemError(const std::string& what) {
 }  // namespace
 
 struct Mux::Connection {
-  enum class State {
-    kUndecided,  // waiting for enough bytes to tell gRPC from HTTP/1.1; in undecided_
-    kIdle,       // HTTP/1.1, waiting for a request; in idle_
-    kBusy,       // HTTP/1.1, held by a worker; no events until the loop re-arms it
-    kLingering,  // HTTP/1.1, answered for the last time and half-closed; in lingering_
-  };
-
   explicit Connection(int socket) : fd(socket) {}
   ~Connection() {
     if (!http1 && fd >= 0) ::close(fd);  // else Http1Connection closes it
@@ -69,7 +62,7 @@ struct Mux::Connection {
   State state = State::kUndecided;
   std::unique_ptr<Http1Connection> http1;  // once judged HTTP/1.1
   Clock::time_point deadline;
-  std::list<Connection*>::iterator timer;  // its place in undecided_, idle_ or lingering_
+  std::list<Connection*>::iterator timer;  // its place in the list of its state
   std::size_t lingered_bytes = 0;
 };
 
@@ -141,6 +134,7 @@ void Mux::Stop() {
   returned_.clear();
   undecided_.clear();
   idle_.clear();
+  reading_.clear();
   lingering_.clear();
   connections_.clear();
   if (listen_fd_ >= 0) ::close(listen_fd_);
@@ -168,11 +162,11 @@ void Mux::RunEventLoop() {
         // Only a connection's own event may close it here, so no later event in this batch
         // points to a closed connection. Busy connections get none: their one shot is spent.
         auto* connection = static_cast<Connection*>(tag);
-        if (connection->state == Connection::State::kUndecided) {
+        if (connection->state == State::kUndecided) {
           OnUndecidedReadable(connection, events[i].events);
-        } else if (connection->state == Connection::State::kIdle) {
-          OnIdleReadable(connection, events[i].events);
-        } else if (connection->state == Connection::State::kLingering) {
+        } else if (connection->state == State::kIdle || connection->state == State::kReadingHead) {
+          OnHttp1Readable(connection);
+        } else if (connection->state == State::kLingering) {
           OnLingeringReadable(connection);
         }
       }
@@ -242,9 +236,8 @@ void Mux::OnUndecidedReadable(Connection* connection, uint32_t events) {
 
   if (std::memcmp(bytes, kHttp2Preface, static_cast<std::size_t>(count)) != 0) {
     // Not HTTP/2: HTTP/1.1. Armed one-shot, it fires at once for the bytes already there.
-    undecided_.erase(connection->timer);
     connection->http1 = std::make_unique<Http1Connection>(connection->fd);
-    MakeIdle(connection);
+    AwaitRequest(connection);
     return;
   }
   if (static_cast<std::size_t>(count) == kHttp2PrefaceSize) {
@@ -263,11 +256,17 @@ void Mux::OnUndecidedReadable(Connection* connection, uint32_t events) {
   if (peer_gone) Close(connection);
 }
 
-void Mux::OnIdleReadable(Connection* connection, uint32_t events) {
-  if (events & EPOLLIN) {
-    Dispatch(connection);  // an end of stream is read, and closed, by the worker
-  } else {
+void Mux::OnHttp1Readable(Connection* connection) {
+  // The head is read here, so a client sending it slowly holds no worker: one is taken only
+  // when a request can be served without waiting for its head.
+  Http1Connection& http1 = *connection->http1;
+  bool open = http1.ReadAhead();
+  if (http1.HasRequestHead()) {
+    Dispatch(connection);  // even if the peer has closed its side since: it awaits the answer
+  } else if (!open) {
     Close(connection);
+  } else {
+    AwaitRequest(connection);
   }
 }
 
@@ -292,8 +291,7 @@ void Mux::OnLingeringReadable(Connection* connection) {
 }
 
 void Mux::Dispatch(Connection* connection) {
-  if (connection->state == Connection::State::kIdle) idle_.erase(connection->timer);
-  connection->state = Connection::State::kBusy;
+  Enter(connection, State::kBusy, {});
   {
     std::lock_guard<std::mutex> lock(mutex_);
     jobs_.push_back(connection);
@@ -302,10 +300,17 @@ void Mux::Dispatch(Connection* connection) {
   work_ready_.notify_one();
 }
 
-void Mux::MakeIdle(Connection* connection) {
-  connection->state = Connection::State::kIdle;
-  connection->deadline = Clock::now() + options_.keep_alive_timeout;
-  connection->timer = idle_.insert(idle_.end(), connection);
+void Mux::AwaitRequest(Connection* connection) {
+  // Idle until a request begins, for keep_alive_timeout; then its head has read_timeout.
+  if (!connection->http1->HasBufferedBytes()) {
+    connection->http1->ReleaseBuffer();
+    if (connection->state != State::kIdle) {
+      Enter(connection, State::kIdle, options_.keep_alive_timeout);
+    }
+  } else if (connection->state != State::kReadingHead) {
+    Enter(connection, State::kReadingHead, options_.read_timeout);
+  }
+  // Re-armed, it fires at once if bytes came meanwhile.
   epoll_event event{};
   event.events = kIdleEvents;
   event.data.ptr = connection;
@@ -315,9 +320,7 @@ void Mux::MakeIdle(Connection* connection) {
 void Mux::Linger(Connection* connection) {
   // The answers are written: FIN after them, then drop what the client still sends.
   ::shutdown(connection->fd, SHUT_WR);
-  connection->state = Connection::State::kLingering;
-  connection->deadline = Clock::now() + kLingerTime;
-  connection->timer = lingering_.insert(lingering_.end(), connection);
+  Enter(connection, State::kLingering, kLingerTime);
   epoll_event event{};
   event.events = kLingeringEvents;
   event.data.ptr = connection;
@@ -325,13 +328,7 @@ void Mux::Linger(Connection* connection) {
 }
 
 void Mux::Close(Connection* connection) {
-  if (connection->state == Connection::State::kUndecided) {
-    undecided_.erase(connection->timer);
-  } else if (connection->state == Connection::State::kIdle) {
-    idle_.erase(connection->timer);
-  } else if (connection->state == Connection::State::kLingering) {
-    lingering_.erase(connection->timer);
-  }
+  if (auto* list = DeadlineList(connection->state)) list->erase(connection->timer);
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, connection->fd, nullptr);
   connections_.erase(connection);
 }
@@ -348,7 +345,7 @@ void Mux::TakeBackReturned() {
     } else if (outcome == Http1Server::Outcome::kMoreInput) {
       Dispatch(connection);  // to the back of the queue: others get their turn first
     } else {
-      MakeIdle(connection);  // re-armed: a request that came meanwhile fires at once
+      AwaitRequest(connection);
     }
   }
 }
@@ -357,6 +354,7 @@ void Mux::CloseExpired() {
   Clock::time_point now = Clock::now();
   while (!undecided_.empty() && undecided_.front()->deadline <= now) Close(undecided_.front());
   while (!idle_.empty() && idle_.front()->deadline <= now) Close(idle_.front());
+  while (!reading_.empty() && reading_.front()->deadline <= now) Close(reading_.front());
   while (!lingering_.empty() && lingering_.front()->deadline <= now) Close(lingering_.front());
 }
 
@@ -369,6 +367,7 @@ void Mux::StopAccepting() {
   accept_paused_ = false;
   while (!undecided_.empty()) Close(undecided_.front());
   while (!idle_.empty()) Close(idle_.front());
+  while (!reading_.empty()) Close(reading_.front());
   {
     std::lock_guard<std::mutex> lock(mutex_);
     accepting_stopped_ = true;
@@ -385,11 +384,38 @@ int Mux::MillisecondsToNextDeadline() const {
   };
   if (!undecided_.empty()) consider(undecided_.front()->deadline);
   if (!idle_.empty()) consider(idle_.front()->deadline);
+  if (!reading_.empty()) consider(reading_.front()->deadline);
   if (!lingering_.empty()) consider(lingering_.front()->deadline);
   if (accept_paused_) consider(accept_retry_at_);
   if (!any) return -1;
   auto left = std::chrono::ceil<std::chrono::milliseconds>(next - Clock::now()).count();
   return static_cast<int>(std::clamp<long long>(left, 0, 1 << 30));
+}
+
+std::list<Mux::Connection*>* Mux::DeadlineList(State state) {
+  switch (state) {
+    case State::kUndecided:
+      return &undecided_;
+    case State::kIdle:
+      return &idle_;
+    case State::kReadingHead:
+      return &reading_;
+    case State::kLingering:
+      return &lingering_;
+    case State::kBusy:
+      break;
+  }
+  return nullptr;  // a worker's deadlines apply
+}
+
+void Mux::Enter(Connection* connection, State state, Clock::duration timeout) {
+  if (auto* list = DeadlineList(connection->state)) list->erase(connection->timer);
+  connection->state = state;
+  if (auto* list = DeadlineList(state)) {
+    // Each list has one timeout, so appending keeps it in deadline order.
+    connection->deadline = Clock::now() + timeout;
+    connection->timer = list->insert(list->end(), connection);
+  }
 }
 
 void Mux::RunWorker() {

@@ -62,6 +62,14 @@ class Mux {
   void Stop();
 
  private:
+  // Where a connection is in its life, and so which deadline list holds it.
+  enum class State {
+    kUndecided,    // waiting for enough bytes to tell gRPC from HTTP/1.1; in undecided_
+    kIdle,         // HTTP/1.1, waiting for a request; in idle_
+    kReadingHead,  // HTTP/1.1, part of a request's head has come; in reading_
+    kBusy,         // HTTP/1.1, held by a worker; no events until the loop re-arms it
+    kLingering,    // HTTP/1.1, answered for the last time and half-closed; in lingering_
+  };
   struct Connection;
   // A connection handed back by a worker, and what Http1Server::Serve said about it.
   using Returned = std::pair<Connection*, Http1Server::Outcome>;
@@ -72,13 +80,15 @@ class Mux {
   // Event-loop thread only.
   void AcceptAll();
   void OnUndecidedReadable(Connection* connection, uint32_t events);
-  void OnIdleReadable(Connection* connection, uint32_t events);
+  void OnHttp1Readable(Connection* connection);
   void OnLingeringReadable(Connection* connection);
   void TakeBackReturned();
   void CloseExpired();
   void StopAccepting();
   void Dispatch(Connection* connection);
-  void MakeIdle(Connection* connection);
+  void AwaitRequest(Connection* connection);
+  void Enter(Connection* connection, State state, Clock::duration timeout);
+  std::list<Connection*>* DeadlineList(State state);
   void Linger(Connection* connection);
   void Close(Connection* connection);
   int MillisecondsToNextDeadline() const;
@@ -97,6 +107,7 @@ class Mux {
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   std::list<Connection*> undecided_;     // by deadline: accepted earlier closes earlier
   std::list<Connection*> idle_;          // by deadline: idle since earlier closes earlier
+  std::list<Connection*> reading_;       // by deadline: a request head begun earlier, earlier
   std::list<Connection*> lingering_;     // by deadline: answered and half-closed
   Clock::time_point accept_retry_at_{};  // out of file descriptors: accept again then
   bool accept_paused_ = false;

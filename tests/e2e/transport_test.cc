@@ -484,6 +484,39 @@ TEST(TransportTest, IdleKeepAliveConnectionsHoldNoWorker) {
   }
 }
 
+TEST(TransportTest, SlowRequestHeadHoldsNoWorker) {
+  ServerOptions options;
+  options.http_worker_threads = 1;
+  TestServer server(options);
+  RawSocket slow(server.port());
+  ASSERT_TRUE(slow.Send("GET /v1/users/slow HTTP/1.1\r\nHost: te"));
+
+  // The only worker is free for others meanwhile.
+  RawSocket quick(server.port());
+  const auto start = Clock::now();
+  ASSERT_TRUE(quick.Send(GetRequest("/v1/users/quick")));
+  std::optional<RawResponse> answer = quick.ReadResponse(1000ms);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(UserId(answer->body), "quick");
+  EXPECT_LT(Ms(Clock::now() - start), 1000);
+
+  ASSERT_TRUE(slow.Send("st\r\n\r\n"));
+  std::optional<RawResponse> slow_answer = slow.ReadResponse(5000ms);
+  ASSERT_TRUE(slow_answer);
+  EXPECT_EQ(UserId(slow_answer->body), "slow");
+}
+
+TEST(TransportTest, UnfinishedRequestHeadIsClosedAfterReadTimeout) {
+  ServerOptions options;
+  options.read_timeout = 300ms;
+  TestServer server(options);
+  RawSocket socket(server.port());
+  ASSERT_TRUE(socket.Send("GET /v1/users/1 HTTP/1.1\r\n"));
+  const auto start = Clock::now();
+  EXPECT_TRUE(socket.WaitForClose(5000ms));
+  EXPECT_GE(Ms(Clock::now() - start), 200);
+}
+
 TEST(TransportTest, PipelinedRequestsAreAllAnswered) {
   TestServer server;
   RawSocket socket(server.port());
