@@ -2,14 +2,12 @@
 // (shared/peers/grpc-gateway-go/src/benchpeer/cmd/peer), so that the two are measured on equal
 // work.
 //
-//   bench_server [address]    prints "listening on <port>"; stops on SIGINT or SIGTERM.
+//   bench_server [address]    prints "listening on <port>" and serves until killed.
 #include <cppgateway/server.h>
 
-#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
-#include <thread>
 
 #include "bench/v1/bench.grpc.pb.h"
 #include "bench/v1/bench.gw.h"
@@ -47,12 +45,6 @@ class BenchService final : public bench::v1::BenchService::Service {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
   BenchService service;
   cppgateway::Server server;
   server.AddService(&service);
@@ -64,12 +56,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_server: %s\n", e.what());
     return 1;
   }
-  std::thread stopper([&] {
-    int signal = 0;
-    sigwait(&stop_signals, &signal);
-    server.Shutdown();
-  });
-  server.Wait();
-  stopper.join();
+  server.Wait();  // until bench/run.sh kills it
   return 0;
 }
