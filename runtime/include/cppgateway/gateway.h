@@ -2,14 +2,14 @@
 // transcoding of a request through it. The generated Register<Service>Handlers functions fill it.
 #pragma once
 
+#include <google/protobuf/message.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
+
 #include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/message.h>
-#include <grpcpp/client_context.h>
-#include <grpcpp/support/status.h>
 
 #include "cppgateway/http_message.h"
 #include "cppgateway/options.h"
@@ -21,9 +21,9 @@ class Gateway {
  public:
   // One HTTP binding of an RPC method: one row of the generated table.
   struct Binding {
-    std::string_view http_method;    // "GET", "POST", ..., or a custom kind
-    std::string_view path_template;  // "/v1/users/{user.id}"
-    std::string_view body = "";      // "" none, "*" the whole request, or a request field path
+    std::string_view http_method;         // "GET", "POST", ..., or a custom kind
+    std::string_view path_template;       // "/v1/users/{user.id}"
+    std::string_view body = "";           // "" none, "*" the whole request, or a request field path
     std::string_view response_body = "";  // "" the whole response, or a response field path
   };
 

@@ -1,11 +1,11 @@
 // Message <-> JSON with the JsonOptions of DESIGN.md (proto3 JSON mapping underneath).
 #pragma once
 
-#include <string>
-#include <string_view>
-
 #include <google/protobuf/message.h>
 #include <grpcpp/support/status.h>
+
+#include <string>
+#include <string_view>
 
 #include "cppgateway/options.h"
 
@@ -15,8 +15,8 @@ namespace cppgateway {
 grpc::Status MessageToJson(const google::protobuf::Message& message, const JsonOptions& options,
                            std::string* out);
 
-// Parses `json` into `*message` (cleared first). A syntax error, a wrong type or (unless ignored) an
-// unknown field answers INVALID_ARGUMENT with a message that says what is wrong.
+// Parses `json` into `*message` (cleared first). A syntax error, a wrong type or (unless ignored)
+// an unknown field answers INVALID_ARGUMENT with a message that says what is wrong.
 grpc::Status JsonToMessage(std::string_view json, const JsonOptions& options,
                            google::protobuf::Message* message);
 

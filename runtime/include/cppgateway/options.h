@@ -8,12 +8,13 @@ namespace cppgateway {
 
 // How messages become JSON and back.
 struct JsonOptions {
-  // Out: emit the proto field names (`display_name`) instead of lowerCamel json_name (`displayName`).
+  // Out: emit the proto field names (`display_name`) instead of lowerCamel json_name
+  // (`displayName`).
   bool use_proto_names = false;
   // Out: emit fields that hold their default value (0, "", false, empty lists and maps).
   bool emit_unpopulated = true;
-  // Out: emit 64-bit integers (and their wrappers) as JSON strings, as proto3 JSON says; false emits
-  // numbers, which lose precision above 2^53 in JavaScript.
+  // Out: emit 64-bit integers (and their wrappers) as JSON strings, as proto3 JSON says; false
+  // emits numbers, which lose precision above 2^53 in JavaScript.
   bool int64_as_strings = true;
   // Out: emit enums by number instead of by name.
   bool enums_as_ints = false;
@@ -34,10 +35,11 @@ struct ServerOptions {
   // The listen queue of the shared port. cpp-httplib's own default of 5 overflows under tens of
   // concurrent connects and costs 1 s SYN retries.
   int listen_backlog = 1024;
-  // Threads that serve HTTP/1.1 requests. A thread is held only while a request is read, answered and
-  // written; idle keep-alive connections wait in the event loop, not on a thread.
+  // Threads that serve HTTP/1.1 requests. A thread is held only while a request is read, answered
+  // and written; idle keep-alive connections wait in the event loop, not on a thread.
   int http_worker_threads = 16;
-  // A connection that has not sent enough to be told apart (HTTP/2 preface or not) by then is closed.
+  // A connection that has not sent enough to be told apart (HTTP/2 preface or not) by then is
+  // closed.
   std::chrono::milliseconds first_bytes_timeout{10000};
   // An HTTP/1.1 keep-alive connection idle for longer is closed.
   std::chrono::milliseconds keep_alive_timeout{60000};

@@ -8,12 +8,12 @@
 //   server.Wait();
 #pragma once
 
+#include <grpcpp/impl/codegen/channel_interface.h>
+#include <grpcpp/impl/codegen/service_type.h>
+
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <grpcpp/impl/codegen/channel_interface.h>
-#include <grpcpp/impl/codegen/service_type.h>
 
 #include "cppgateway/gateway.h"
 #include "cppgateway/options.h"
@@ -42,13 +42,15 @@ class Server {
   // Serves REST by calling the gRPC services behind `channel` (proxy mode).
   void AddGateway(GatewayRegistrar registrar, std::shared_ptr<grpc::ChannelInterface> channel);
 
-  // Listens on `address` ("127.0.0.1:0", "[::1]:8080", "0.0.0.0:8080") and serves. Returns the bound
-  // port. Throws std::runtime_error naming the address and the reason (in use, not an address, ...).
+  // Listens on `address` ("127.0.0.1:0", "[::1]:8080", "0.0.0.0:8080") and serves. Returns the
+  // bound port. Throws std::runtime_error naming the address and the reason (in use, not an
+  // address, ...).
   int Start(const std::string& address);
   // Blocks until Shutdown() has finished.
   void Wait();
-  // Stops accepting, lets in-flight requests finish (gRPC calls for up to options().shutdown_grace),
-  // closes every connection. Safe to call more than once and from any thread.
+  // Stops accepting, lets in-flight requests finish (gRPC calls for up to
+  // options().shutdown_grace), closes every connection. Safe to call more than once and from any
+  // thread.
   void Shutdown();
 
   // The in-process gRPC server, once started.
