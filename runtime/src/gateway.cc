@@ -194,8 +194,20 @@ void Gateway::Serve(const HttpRequest& request, HttpResponse* response) const {
   }
 
   grpc::ClientContext context;
+  {
+    std::lock_guard<std::mutex> lock(calls_mutex_);
+    if (calls_cancelled_) {
+      return WriteError(grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"),
+                        response);
+    }
+    calls_.insert(&context);
+  }
   std::unique_ptr<Message> call_response(route.response_prototype->New());
   status = route.call(&context, *call_request, call_response.get());
+  {
+    std::lock_guard<std::mutex> lock(calls_mutex_);
+    calls_.erase(&context);
+  }
   if (!status.ok()) return WriteError(status, response);
 
   response->status = 200;
@@ -204,6 +216,12 @@ void Gateway::Serve(const HttpRequest& request, HttpResponse* response) const {
                ? MessageToJson(*call_response, options_.json, &response->body)
                : FieldToJson(*call_response, route.response_body, options_.json, &response->body);
   if (!status.ok()) WriteError(status, response);
+}
+
+void Gateway::CancelCalls() const {
+  std::lock_guard<std::mutex> lock(calls_mutex_);
+  calls_cancelled_ = true;
+  for (grpc::ClientContext* context : calls_) context->TryCancel();
 }
 
 }  // namespace cppgateway

@@ -237,7 +237,11 @@ void Server::Shutdown() {
   // REST requests in flight call the gRPC server: they finish first, while it still serves.
   auto grace = impl_->options.shutdown_grace;
   auto steady_deadline = std::chrono::steady_clock::now() + grace;
-  impl_->mux->Drain(steady_deadline);
+  if (!impl_->mux->Drain(steady_deadline)) {
+    // The grace is over. REST requests still waiting on a gRPC call are cancelled: a remote
+    // target in proxy mode may never answer, and grpc's Shutdown below reaches only its own calls.
+    impl_->gateway->CancelCalls();
+  }
   // Then gRPC calls get what is left of the grace; after that they are cancelled, and REST
   // requests still waiting on them are answered with the cancellation.
   auto left = std::max(std::chrono::steady_clock::duration::zero(),

@@ -1000,5 +1000,45 @@ TEST(TransportTest, ProxyModeToADeadTargetAnswers503Promptly) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << status.error_message();
 }
 
+TEST(TransportTest, ShutdownCancelsAProxyCallThatNeverAnswers) {
+  // A target that accepts TCP connections and never says a word: grpc's client waits 20 s for its
+  // SETTINGS. Shutdown must not wait with it past the grace.
+  int silent = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(silent, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(silent, 16), 0);
+  socklen_t length = sizeof(address);
+  getsockname(silent, reinterpret_cast<sockaddr*>(&address), &length);
+  auto channel =
+      grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(ntohs(address.sin_port)),
+                                grpc::InsecureChannelCredentials(), DirectChannelArguments());
+
+  ServerOptions options;
+  options.shutdown_grace = 300ms;
+  Server server(options);
+  server.AddGateway(&test::v1::RegisterTestServiceHandlers, channel);
+  int port = server.Start("127.0.0.1:0");
+
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(30, 0);
+  std::optional<httplib::Result> answer;
+  std::thread request([&] { answer.emplace(client.Get("/v1/users/42")); });
+  // The channel connects when the call starts: a connection waiting at the silent target means
+  // the REST request is in flight.
+  pollfd pending{silent, POLLIN, 0};
+  ASSERT_EQ(poll(&pending, 1, 5000), 1) << "the gateway never called the target";
+
+  const auto start = Clock::now();
+  server.Shutdown();
+  EXPECT_LT(Ms(Clock::now() - start), 3000);
+  request.join();
+  close(silent);
+  ASSERT_TRUE(*answer) << httplib::to_string(answer->error());
+  EXPECT_EQ((*answer)->status, 499) << (*answer)->body;
+  EXPECT_EQ(json::parse((*answer)->body, nullptr, false).value("code", -1), 1) << (*answer)->body;
+}
+
 }  // namespace
 }  // namespace cppgateway

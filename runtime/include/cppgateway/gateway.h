@@ -8,7 +8,9 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "cppgateway/http_message.h"
@@ -60,6 +62,10 @@ class Gateway {
   // Thread-safe once registration is over.
   void Serve(const HttpRequest& request, HttpResponse* response) const;
 
+  // Cancels the gRPC calls in flight and every later one: their requests are answered with
+  // CANCELLED (499). For shutdown, where a remote target that never answers must not hold it up.
+  void CancelCalls() const;
+
   const ServerOptions& options() const { return options_; }
 
  private:
@@ -68,6 +74,11 @@ class Gateway {
   ServerOptions options_;
   Router router_;
   std::vector<std::unique_ptr<Route>> routes_;  // indexed by Router::RouteId
+
+  // The calls in flight, so that CancelCalls can reach them.
+  mutable std::mutex calls_mutex_;
+  mutable std::unordered_set<grpc::ClientContext*> calls_;
+  mutable bool calls_cancelled_ = false;
 };
 
 }  // namespace cppgateway
