@@ -1,8 +1,8 @@
 #include "http_rules.h"
 
+#include <cppgateway/field_path.h>
 #include <cppgateway/path_template.h>
 
-#include <set>
 #include <utility>
 
 #include "google/api/annotations.pb.h"
@@ -20,38 +20,6 @@ std::string Quote(const std::string& text) { return "\"" + text + "\""; }
 // `GET "/v1/users/{id}"`: how a binding is named in error messages.
 std::string Describe(const HttpBinding& binding) {
   return binding.http_method + " " + Quote(binding.path_template);
-}
-
-std::string JoinFieldPath(const std::vector<std::string>& path) {
-  std::string joined;
-  for (const std::string& step : path) {
-    if (!joined.empty()) joined += '.';
-    joined += step;
-  }
-  return joined;
-}
-
-std::vector<std::string> SplitFieldPath(const std::string& path) {
-  std::vector<std::string> steps(1);
-  for (char c : path) {
-    if (c == '.') {
-      steps.emplace_back();
-    } else {
-      steps.back() += c;
-    }
-  }
-  return steps;
-}
-
-// Message types a path variable may still bind to: the runtime parses them from their JSON text.
-bool IsTextParsedWellKnownType(const Descriptor& message) {
-  static const std::set<std::string> kNames = {
-      "google.protobuf.DoubleValue", "google.protobuf.FloatValue",  "google.protobuf.Int64Value",
-      "google.protobuf.UInt64Value", "google.protobuf.Int32Value",  "google.protobuf.UInt32Value",
-      "google.protobuf.BoolValue",   "google.protobuf.StringValue", "google.protobuf.BytesValue",
-      "google.protobuf.Timestamp",   "google.protobuf.Duration",    "google.protobuf.FieldMask",
-  };
-  return kNames.count(message.full_name()) > 0;
 }
 
 // What kind of field `field` is, for messages that say why it cannot be used.
@@ -158,7 +126,7 @@ std::string CheckBinding(const HttpBinding& binding, const MethodDescriptor& met
     }
     bool binds_from_text =
         !field->is_repeated() && (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
-                                  IsTextParsedWellKnownType(*field->message_type()));
+                                  HasTextForm(field->message_type()));
     if (!binds_from_text) {
       return Describe(binding) + ": path variable " + variable_name + " is " + KindOf(*field) +
              "; a path variable binds a singular scalar, enum or well-known type field";

@@ -155,6 +155,19 @@ bool IsWellKnownType(const Descriptor* descriptor, const char* name) {
   return descriptor->full_name() == name;
 }
 
+// google.protobuf.*Value: a message around one scalar `value`, field 1.
+bool IsWrapper(const Descriptor* descriptor) {
+  static constexpr const char* kWrappers[] = {
+      "google.protobuf.DoubleValue", "google.protobuf.FloatValue",  "google.protobuf.Int64Value",
+      "google.protobuf.UInt64Value", "google.protobuf.Int32Value",  "google.protobuf.UInt32Value",
+      "google.protobuf.BoolValue",   "google.protobuf.StringValue", "google.protobuf.BytesValue",
+  };
+  for (const char* wrapper : kWrappers) {
+    if (IsWellKnownType(descriptor, wrapper)) return true;
+  }
+  return false;
+}
+
 // "<seconds>[.<up to 9 digits>]s" with an optional '-', within proto3's +-10000 years. Stricter
 // than protobuf's TimeUtil, which takes leading spaces and out-of-range values.
 bool ParseDuration(std::string_view text, std::int64_t* seconds, std::int32_t* nanos) {
@@ -224,16 +237,7 @@ std::optional<ParseError> ParseWellKnownType(std::string_view text, Message* mes
     }
     return std::nullopt;
   }
-  static constexpr const char* kWrappers[] = {
-      "google.protobuf.DoubleValue", "google.protobuf.FloatValue",  "google.protobuf.Int64Value",
-      "google.protobuf.UInt64Value", "google.protobuf.Int32Value",  "google.protobuf.UInt32Value",
-      "google.protobuf.BoolValue",   "google.protobuf.StringValue", "google.protobuf.BytesValue",
-  };
-  for (const char* wrapper : kWrappers) {
-    if (IsWellKnownType(descriptor, wrapper)) {
-      return StoreValue(message, descriptor->FindFieldByNumber(1), text);
-    }
-  }
+  if (IsWrapper(descriptor)) return StoreValue(message, descriptor->FindFieldByNumber(1), text);
   return ParseError{descriptor->full_name() + " has no text form: send it in a JSON body"};
 }
 
@@ -374,15 +378,6 @@ grpc::Status CheckOneof(const Message& message, const FieldDescriptor* field,
                                                               oneof->name() + "\" is set already");
 }
 
-std::string JoinPath(const std::vector<std::string>& path) {
-  std::string joined;
-  for (const std::string& step : path) {
-    if (!joined.empty()) joined.push_back('.');
-    joined += step;
-  }
-  return joined;
-}
-
 const FieldDescriptor* FindFieldByProtoOrJsonName(const Descriptor* descriptor,
                                                   const std::string& name) {
   if (const FieldDescriptor* field = descriptor->FindFieldByName(name)) return field;
@@ -394,6 +389,32 @@ const FieldDescriptor* FindFieldByProtoOrJsonName(const Descriptor* descriptor,
 }
 
 }  // namespace
+
+std::vector<std::string> SplitFieldPath(std::string_view dotted) {
+  std::vector<std::string> steps;
+  std::size_t begin = 0;
+  while (true) {
+    const std::size_t dot = dotted.find('.', begin);
+    steps.emplace_back(dotted.substr(begin, dot - begin));
+    if (dot == std::string_view::npos) return steps;
+    begin = dot + 1;
+  }
+}
+
+std::string JoinFieldPath(const std::vector<std::string>& path) {
+  std::string joined;
+  for (const std::string& step : path) {
+    if (!joined.empty()) joined.push_back('.');
+    joined += step;
+  }
+  return joined;
+}
+
+bool HasTextForm(const Descriptor* message_type) {
+  return IsWellKnownType(message_type, "google.protobuf.Timestamp") ||
+         IsWellKnownType(message_type, "google.protobuf.Duration") ||
+         IsWellKnownType(message_type, "google.protobuf.FieldMask") || IsWrapper(message_type);
+}
 
 std::vector<const FieldDescriptor*> ResolveFieldPath(const Descriptor* descriptor,
                                                      const std::vector<std::string>& path) {
@@ -413,7 +434,7 @@ std::vector<const FieldDescriptor*> ResolveFieldPath(const Descriptor* descripto
 
 grpc::Status SetFieldFromText(Message* message, const std::vector<std::string>& path,
                               std::string_view value, const std::string* map_key) {
-  std::string display_name = JoinPath(path);
+  std::string display_name = JoinFieldPath(path);
   const std::vector<const FieldDescriptor*> fields =
       ResolveFieldPath(message->GetDescriptor(), path);
   if (fields.empty()) {

@@ -19,17 +19,6 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using FieldPath = std::vector<const FieldDescriptor*>;
 
-std::vector<std::string> SplitFieldPath(std::string_view dotted) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    size_t dot = dotted.find('.', start);
-    parts.emplace_back(dotted.substr(start, dot - start));
-    if (dot == std::string_view::npos) return parts;
-    start = dot + 1;
-  }
-}
-
 std::vector<std::string> ProtoNames(const FieldPath& path) {
   std::vector<std::string> names;
   for (const FieldDescriptor* field : path) names.push_back(field->name());
@@ -41,11 +30,10 @@ FieldPath ResolveOrThrow(const Descriptor* descriptor, const std::vector<std::st
                          std::string_view what, const Gateway::Binding& binding) {
   FieldPath fields = ResolveFieldPath(descriptor, path);
   if (fields.empty()) {
-    std::string joined;
-    for (const std::string& part : path) joined += (joined.empty() ? "" : ".") + part;
     throw std::invalid_argument("cppgateway: " + std::string(binding.http_method) + " " +
                                 std::string(binding.path_template) + ": " + std::string(what) +
-                                " \"" + joined + "\" is not a field of " + descriptor->full_name());
+                                " \"" + JoinFieldPath(path) + "\" is not a field of " +
+                                descriptor->full_name());
   }
   return fields;
 }

@@ -32,13 +32,7 @@ QueryKey ParseQueryKey(const std::string& key) {
     parsed.has_map_key = true;
     parsed.map_key = key.substr(open + 1, key.size() - open - 2);
   }
-  std::size_t begin = 0;
-  while (true) {
-    const std::size_t dot = field_text.find('.', begin);
-    parsed.path.emplace_back(field_text.substr(begin, dot - begin));
-    if (dot == std::string_view::npos) break;
-    begin = dot + 1;
-  }
+  parsed.path = SplitFieldPath(field_text);
   return parsed;
 }
 

@@ -12,6 +12,16 @@
 
 namespace cppgateway {
 
+// "user.display_name" -> {"user", "display_name"}; empty steps are kept, for the caller to reject.
+std::vector<std::string> SplitFieldPath(std::string_view dotted);
+// {"user", "display_name"} -> "user.display_name".
+std::string JoinFieldPath(const std::vector<std::string>& path);
+
+// Whether SetFieldFromText can fill a field of this message type: the well-known types with a text
+// form (Timestamp, Duration, FieldMask and the wrappers). The plugin asks it too, so a path
+// variable it accepts is one the runtime can bind.
+bool HasTextForm(const google::protobuf::Descriptor* message_type);
+
 // Resolves `path` (proto names or json_names) from `descriptor`. Returns the fields one per step,
 // or an empty vector when a step names no field or goes through a non-message or repeated field.
 std::vector<const google::protobuf::FieldDescriptor*> ResolveFieldPath(
