@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "mux.h"
+#include "transport/mux.h"
 
 namespace cppgateway {
 namespace {

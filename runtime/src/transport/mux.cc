@@ -1,4 +1,4 @@
-#include "mux.h"
+#include "transport/mux.h"
 
 #include <grpcpp/server.h>
 #include <grpcpp/server_posix.h>

@@ -27,7 +27,7 @@
 
 #include "cppgateway/gateway.h"
 #include "cppgateway/options.h"
-#include "http1_connection.h"
+#include "transport/http1_connection.h"
 
 namespace grpc {
 class Server;

@@ -1,4 +1,4 @@
-#include "http1_connection.h"
+#include "transport/http1_connection.h"
 
 #include <arpa/inet.h>
 #include <grpcpp/support/status.h>
