@@ -24,3 +24,7 @@ if(NOT TARGET PkgConfig::HTTPLIB)
   pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib)
 endif()
 _cppgateway_find_dependency(nlohmann_json)
+# Boost.Beast's HTTP/1.1 parser, header-only. The runtime includes it privately, but the link
+# interface of a static runtime still names Boost::headers, so the installed package finds it too.
+# Debian ships BoostConfig.cmake; CONFIG skips CMake's FindBoost module, which newer CMake drops.
+_cppgateway_find_dependency(Boost 1.81 CONFIG)
