@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "cpp_names.h"
 #include "google/api/annotations.pb.h"
 
 namespace cppgateway::plugin {
@@ -191,34 +192,13 @@ AnnotatedMethod::Streaming StreamingOf(const MethodDescriptor& method) {
   return AnnotatedMethod::Streaming::kNone;
 }
 
-std::string CppNamespace(const std::string& package) {
-  std::string cpp_namespace;
-  for (char c : package) {
-    if (c == '.') {
-      cpp_namespace += "::";
-    } else {
-      cpp_namespace += c;
-    }
-  }
-  return cpp_namespace;
-}
-
-std::string StripProtoSuffix(const std::string& name) {
-  const std::string suffix = ".proto";
-  if (name.size() > suffix.size() &&
-      name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    return name.substr(0, name.size() - suffix.size());
-  }
-  return name;
-}
-
 }  // namespace
 
 std::optional<GatewayFile> ReadHttpRules(const google::protobuf::FileDescriptor& file,
                                          std::string* error) {
   GatewayFile gateway_file;
   gateway_file.proto_name = file.name();
-  gateway_file.stem = StripProtoSuffix(file.name());
+  gateway_file.stem = ProtoStem(file.name());
   gateway_file.cpp_namespace = CppNamespace(file.package());
   for (int s = 0; s < file.service_count(); ++s) {
     const google::protobuf::ServiceDescriptor& service = *file.service(s);
