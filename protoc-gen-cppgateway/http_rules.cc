@@ -3,6 +3,7 @@
 #include <cppgateway/field_path.h>
 #include <cppgateway/path_template.h>
 
+#include <set>
 #include <utility>
 
 #include "cpp_names.h"
@@ -200,6 +201,7 @@ std::optional<GatewayFile> ReadHttpRules(const google::protobuf::FileDescriptor&
   gateway_file.proto_name = file.name();
   gateway_file.stem = ProtoStem(file.name());
   gateway_file.cpp_namespace = CppNamespace(file.package());
+  std::set<std::string> message_headers;
   for (int s = 0; s < file.service_count(); ++s) {
     const google::protobuf::ServiceDescriptor& service = *file.service(s);
     AnnotatedService annotated_service;
@@ -210,6 +212,9 @@ std::optional<GatewayFile> ReadHttpRules(const google::protobuf::FileDescriptor&
       if (!method.options().HasExtension(google::api::http)) continue;
       AnnotatedMethod annotated_method;
       annotated_method.name = method.name();
+      annotated_method.path = "/" + service.full_name() + "/" + method.name();
+      annotated_method.request_type = CppTypeName(*method.input_type(), file.package());
+      annotated_method.response_type = CppTypeName(*method.output_type(), file.package());
       annotated_method.streaming = StreamingOf(method);
       std::string problem;
       if (!ReadBindings(method.options().GetExtension(google::api::http), method,
@@ -217,12 +222,16 @@ std::optional<GatewayFile> ReadHttpRules(const google::protobuf::FileDescriptor&
         *error = method.full_name() + ": " + problem;
         return std::nullopt;
       }
+      for (const Descriptor* message : {method.input_type(), method.output_type()}) {
+        message_headers.insert(ProtoStem(message->file()->name()) + ".pb.h");
+      }
       annotated_service.methods.push_back(std::move(annotated_method));
     }
     if (!annotated_service.methods.empty()) {
       gateway_file.services.push_back(std::move(annotated_service));
     }
   }
+  gateway_file.message_headers.assign(message_headers.begin(), message_headers.end());
   return gateway_file;
 }
 

@@ -237,13 +237,6 @@ std::string LayoutTemplateCall(std::string_view indent, std::string_view object,
   return best.text;
 }
 
-std::string LayoutAssignment(std::string_view indent, std::string_view lhs, std::string_view rhs) {
-  std::string one_line = std::string(indent) + std::string(lhs) + " = " + std::string(rhs) + ";";
-  if (Fits(one_line)) return one_line;
-  return std::string(indent) + std::string(lhs) + " =\n" + std::string(indent) + "    " +
-         std::string(rhs) + ";";
-}
-
 std::string LayoutComment(std::string_view indent, std::string_view text) {
   const std::string prefix = std::string(indent) + "//";
   std::string done;

@@ -30,9 +30,6 @@ std::string LayoutTemplateCall(std::string_view indent, std::string_view object,
                                const std::vector<std::string>& template_args,
                                const std::vector<std::string>& args, std::string_view tail);
 
-// `indent` + `lhs` + " = " + `rhs` + ";", broken after the "=" when too long.
-std::string LayoutAssignment(std::string_view indent, std::string_view lhs, std::string_view rhs);
-
 // A `//` comment with `text`, wrapped at the column limit between words.
 std::string LayoutComment(std::string_view indent, std::string_view text);
 

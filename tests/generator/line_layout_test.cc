@@ -110,13 +110,6 @@ TEST(LayoutTemplateCallTest, AlignsTemplateArgumentsWhenTheHeadIsTooLongEvenThen
       {"GET", "/v1/x"}, channel, "/a.b.v1.Foo/Bar");)");
 }
 
-TEST(LayoutAssignmentTest, BreaksAfterTheEqualsSign) {
-  EXPECT_EQ(LayoutAssignment("  ", "int x", "1"), "  int x = 1;");
-  std::string lhs(60, 'l');
-  std::string rhs(40, 'r');
-  EXPECT_EQ(LayoutAssignment("  ", lhs, rhs), "  " + lhs + " =\n      " + rhs + ";");
-}
-
 TEST(LayoutCommentTest, WrapsBetweenWords) {
   EXPECT_EQ(LayoutComment("", "short"), "// short");
   std::string word(60, 'w');
