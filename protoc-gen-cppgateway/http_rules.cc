@@ -109,6 +109,11 @@ std::optional<HttpBinding> BindingFromRule(const HttpRule& rule, std::string* pr
   return binding;
 }
 
+// "client-streaming" or "bidi-streaming": how errors name a method that streams its requests.
+std::string RequestStreamingKind(const MethodDescriptor& method) {
+  return method.server_streaming() ? "bidi-streaming" : "client-streaming";
+}
+
 // Checks `binding` against the request and response types of `method`; returns the problem, or an
 // empty string when there is none.
 std::string CheckBinding(const HttpBinding& binding, const MethodDescriptor& method) {
@@ -117,6 +122,14 @@ std::string CheckBinding(const HttpBinding& binding, const MethodDescriptor& met
       PathTemplate::Parse(binding.path_template, &parse_error);
   if (!path_template) {
     return Describe(binding) + ": the path template does not parse: " + parse_error;
+  }
+  // A streamed request is a sequence of messages, each read from one line of the body: a path
+  // variable would have no one message to go into. grpc-gateway refuses them too.
+  if (method.client_streaming() && !path_template->variables().empty()) {
+    return Describe(binding) + ": path variable " +
+           Quote(JoinFieldPath(path_template->variables().front().field_path)) +
+           " is not allowed: each request message of a " + RequestStreamingKind(method) +
+           " method comes from one line of the body";
   }
   for (const TemplateVariable& variable : path_template->variables()) {
     std::string variable_name = Quote(JoinFieldPath(variable.field_path));
@@ -137,6 +150,14 @@ std::string CheckBinding(const HttpBinding& binding, const MethodDescriptor& met
   if (binding.http_method == "GET" && !binding.body.empty()) {
     return Describe(binding) + ": body " + Quote(binding.body) +
            " is not allowed: a GET request carries no body";
+  }
+  // grpc-gateway reads a streamed request from the body whatever the rule says; here the rule
+  // says it, so that the body is where the rule (and the OpenAPI document) puts it.
+  if (method.client_streaming() && binding.body.empty()) {
+    return Describe(binding) + ": a " + RequestStreamingKind(method) +
+           " method needs a body: each line of it fills one request message" +
+           (binding.http_method == "GET" ? ", and a GET request carries no body"
+                                         : " (body: \"*\" or a request field)");
   }
   if (!binding.body.empty() && binding.body != "*") {
     std::string problem;

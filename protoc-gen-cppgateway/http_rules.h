@@ -53,8 +53,10 @@ struct GatewayFile {
 
 // Reads the google.api.http rules of `file` and checks each one: the template parses, path
 // variables name singular fields that parse from text, body and response_body name fields, no body
-// on GET, no nested additional_bindings, no rule without a pattern. On the first problem returns
-// nullopt and sets `*error` to "<method full name>: <problem>" (protoc puts the file name first).
+// on GET, no nested additional_bindings, no rule without a pattern. A client-streaming or bidi
+// method takes its request messages from the body, one per line: it needs a body and has no path
+// variables. On the first problem returns nullopt and sets `*error` to "<method full name>:
+// <problem>" (protoc puts the file name first).
 std::optional<GatewayFile> ReadHttpRules(const google::protobuf::FileDescriptor& file,
                                          std::string* error);
 
