@@ -33,8 +33,10 @@ constexpr char kHeaderPrologue[] = R"($generated$
 constexpr char kSourcePrologue[] = R"($generated$
 #include "$stem$.gw.h"
 
-#include "$stem$.grpc.pb.h"
+)";
 
+// The .pb.h of a file whose messages the routes name.
+constexpr char kMessageInclude[] = R"(#include "$header$"
 )";
 
 constexpr char kNamespaceBegin[] = R"(namespace $namespace$ {
@@ -52,7 +54,7 @@ $signature$
 constexpr char kRegisterDefinitionBegin[] = R"($signature$
 )";
 
-// One statement of a Register function: the stub, a route or a comment on a streaming method.
+// One statement of a Register function: a route.
 constexpr char kStatement[] = R"($statement$
 )";
 
@@ -63,24 +65,12 @@ std::string RegisterFunctionName(const AnnotatedService& service) {
   return "Register" + service.name + "Handlers";
 }
 
-bool HasUnaryMethod(const AnnotatedService& service) {
-  for (const AnnotatedMethod& method : service.methods) {
-    if (method.streaming == AnnotatedMethod::Streaming::kNone) return true;
-  }
-  return false;
-}
-
-// "void RegisterFooHandlers(...)" followed by `tail`. Unused parameters stay unnamed, so the
-// generated code is warning-free under -Wunused-parameter.
-std::string RegisterSignature(const AnnotatedService& service, bool name_parameters,
-                              std::string_view tail) {
-  std::vector<std::string> parameters = {"cppgateway::Gateway& gateway",
-                                         "std::shared_ptr<grpc::ChannelInterface> channel"};
-  if (!name_parameters) {
-    parameters = {"cppgateway::Gateway& /*gateway*/",
-                  "std::shared_ptr<grpc::ChannelInterface> /*channel*/"};
-  }
-  return LayoutCall("void " + RegisterFunctionName(service) + "(", parameters, tail);
+// "void RegisterFooHandlers(...)" followed by `tail`. Every annotated method has a binding, so
+// both parameters are used.
+std::string RegisterSignature(const AnnotatedService& service, std::string_view tail) {
+  return LayoutCall(
+      "void " + RegisterFunctionName(service) + "(",
+      {"cppgateway::Gateway& gateway", "std::shared_ptr<grpc::ChannelInterface> channel"}, tail);
 }
 
 // `{"GET", "/v1/users/{id}"}`: a Gateway::Binding, trailing empty fields left out.
@@ -94,20 +84,6 @@ std::string BindingInitializer(const HttpBinding& binding) {
     initializer += ", " + CppStringLiteral(binding.response_body);
   }
   return initializer + "}";
-}
-
-std::string StreamingKind(AnnotatedMethod::Streaming streaming) {
-  switch (streaming) {
-    case AnnotatedMethod::Streaming::kClient:
-      return "client";
-    case AnnotatedMethod::Streaming::kServer:
-      return "server";
-    case AnnotatedMethod::Streaming::kBidi:
-      return "bidirectional";
-    case AnnotatedMethod::Streaming::kNone:
-      break;
-  }
-  return "no";
 }
 
 // The comment lines every generated file starts with.
@@ -136,27 +112,14 @@ void PrintInNamespace(const GatewayFile& file, Printer* printer, PrintService pr
 }
 
 void PrintRegisterDefinition(const AnnotatedService& service, Printer* printer) {
-  bool has_routes = HasUnaryMethod(service);
-  printer->Print(kRegisterDefinitionBegin, "signature",
-                 RegisterSignature(service, has_routes, ") {"));
-  if (has_routes) {
-    printer->Print(kStatement, "statement",
-                   LayoutAssignment("  ", "std::shared_ptr<" + service.name + "::Stub> stub",
-                                    service.name + "::NewStub(channel)"));
-  }
+  printer->Print(kRegisterDefinitionBegin, "signature", RegisterSignature(service, ") {"));
   for (const AnnotatedMethod& method : service.methods) {
-    if (method.streaming != AnnotatedMethod::Streaming::kNone) {
-      printer->Print(kStatement, "statement",
-                     LayoutComment("  ", method.name + ": " + StreamingKind(method.streaming) +
-                                             " streaming, not served over REST yet."));
-      continue;
-    }
     for (const HttpBinding& binding : method.bindings) {
-      printer->Print(kStatement, "statement",
-                     LayoutCall("  gateway.HandleUnary(",
-                                {BindingInitializer(binding), "stub",
-                                 "&" + service.name + "::Stub::" + method.name},
-                                ");"));
+      printer->Print(
+          kStatement, "statement",
+          LayoutTemplateCall(
+              "  ", "gateway", "Handle", {method.request_type, method.response_type},
+              {BindingInitializer(binding), "channel", CppStringLiteral(method.path)}, ");"));
     }
   }
   printer->Print(kRegisterDefinitionEnd);
@@ -177,7 +140,7 @@ void EmitHeader(const GatewayFile& file, google::protobuf::io::ZeroCopyOutputStr
     Vars service_vars = {
         {"doc", LayoutComment("", "Routes the HTTP bindings of " + service.full_name +
                                       " to the gRPC service behind `channel`.")},
-        {"signature", RegisterSignature(service, true, ");")},
+        {"signature", RegisterSignature(service, ");")},
     };
     printer.Print(service_vars, kRegisterDeclaration);
   });
@@ -192,6 +155,10 @@ void EmitSource(const GatewayFile& file, google::protobuf::io::ZeroCopyOutputStr
     return;
   }
   printer.Print(vars, kSourcePrologue);
+  for (const std::string& header : file.message_headers) {
+    printer.Print(kMessageInclude, "header", header);
+  }
+  printer.Print("\n");
   PrintInNamespace(file, &printer, [&](const AnnotatedService& service) {
     PrintRegisterDefinition(service, &printer);
   });

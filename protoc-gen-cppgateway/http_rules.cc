@@ -3,8 +3,10 @@
 #include <cppgateway/field_path.h>
 #include <cppgateway/path_template.h>
 
+#include <set>
 #include <utility>
 
+#include "cpp_names.h"
 #include "google/api/annotations.pb.h"
 
 namespace cppgateway::plugin {
@@ -107,6 +109,11 @@ std::optional<HttpBinding> BindingFromRule(const HttpRule& rule, std::string* pr
   return binding;
 }
 
+// "client-streaming" or "bidi-streaming": how errors name a method that streams its requests.
+std::string RequestStreamingKind(const MethodDescriptor& method) {
+  return method.server_streaming() ? "bidi-streaming" : "client-streaming";
+}
+
 // Checks `binding` against the request and response types of `method`; returns the problem, or an
 // empty string when there is none.
 std::string CheckBinding(const HttpBinding& binding, const MethodDescriptor& method) {
@@ -115,6 +122,14 @@ std::string CheckBinding(const HttpBinding& binding, const MethodDescriptor& met
       PathTemplate::Parse(binding.path_template, &parse_error);
   if (!path_template) {
     return Describe(binding) + ": the path template does not parse: " + parse_error;
+  }
+  // A streamed request is a sequence of messages, each read from one line of the body: a path
+  // variable would have no one message to go into. grpc-gateway refuses them too.
+  if (method.client_streaming() && !path_template->variables().empty()) {
+    return Describe(binding) + ": path variable " +
+           Quote(JoinFieldPath(path_template->variables().front().field_path)) +
+           " is not allowed: each request message of a " + RequestStreamingKind(method) +
+           " method comes from one line of the body";
   }
   for (const TemplateVariable& variable : path_template->variables()) {
     std::string variable_name = Quote(JoinFieldPath(variable.field_path));
@@ -135,6 +150,14 @@ std::string CheckBinding(const HttpBinding& binding, const MethodDescriptor& met
   if (binding.http_method == "GET" && !binding.body.empty()) {
     return Describe(binding) + ": body " + Quote(binding.body) +
            " is not allowed: a GET request carries no body";
+  }
+  // grpc-gateway reads a streamed request from the body whatever the rule says; here the rule
+  // says it, so that the body is where the rule (and the OpenAPI document) puts it.
+  if (method.client_streaming() && binding.body.empty()) {
+    return Describe(binding) + ": a " + RequestStreamingKind(method) +
+           " method needs a body: each line of it fills one request message" +
+           (binding.http_method == "GET" ? ", and a GET request carries no body"
+                                         : " (body: \"*\" or a request field)");
   }
   if (!binding.body.empty() && binding.body != "*") {
     std::string problem;
@@ -191,35 +214,15 @@ AnnotatedMethod::Streaming StreamingOf(const MethodDescriptor& method) {
   return AnnotatedMethod::Streaming::kNone;
 }
 
-std::string CppNamespace(const std::string& package) {
-  std::string cpp_namespace;
-  for (char c : package) {
-    if (c == '.') {
-      cpp_namespace += "::";
-    } else {
-      cpp_namespace += c;
-    }
-  }
-  return cpp_namespace;
-}
-
-std::string StripProtoSuffix(const std::string& name) {
-  const std::string suffix = ".proto";
-  if (name.size() > suffix.size() &&
-      name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    return name.substr(0, name.size() - suffix.size());
-  }
-  return name;
-}
-
 }  // namespace
 
 std::optional<GatewayFile> ReadHttpRules(const google::protobuf::FileDescriptor& file,
                                          std::string* error) {
   GatewayFile gateway_file;
   gateway_file.proto_name = file.name();
-  gateway_file.stem = StripProtoSuffix(file.name());
+  gateway_file.stem = ProtoStem(file.name());
   gateway_file.cpp_namespace = CppNamespace(file.package());
+  std::set<std::string> message_headers;
   for (int s = 0; s < file.service_count(); ++s) {
     const google::protobuf::ServiceDescriptor& service = *file.service(s);
     AnnotatedService annotated_service;
@@ -230,6 +233,9 @@ std::optional<GatewayFile> ReadHttpRules(const google::protobuf::FileDescriptor&
       if (!method.options().HasExtension(google::api::http)) continue;
       AnnotatedMethod annotated_method;
       annotated_method.name = method.name();
+      annotated_method.path = "/" + service.full_name() + "/" + method.name();
+      annotated_method.request_type = CppTypeName(*method.input_type(), file.package());
+      annotated_method.response_type = CppTypeName(*method.output_type(), file.package());
       annotated_method.streaming = StreamingOf(method);
       std::string problem;
       if (!ReadBindings(method.options().GetExtension(google::api::http), method,
@@ -237,12 +243,16 @@ std::optional<GatewayFile> ReadHttpRules(const google::protobuf::FileDescriptor&
         *error = method.full_name() + ": " + problem;
         return std::nullopt;
       }
+      for (const Descriptor* message : {method.input_type(), method.output_type()}) {
+        message_headers.insert(ProtoStem(message->file()->name()) + ".pb.h");
+      }
       annotated_service.methods.push_back(std::move(annotated_method));
     }
     if (!annotated_service.methods.empty()) {
       gateway_file.services.push_back(std::move(annotated_service));
     }
   }
+  gateway_file.message_headers.assign(message_headers.begin(), message_headers.end());
   return gateway_file;
 }
 

@@ -23,6 +23,11 @@ struct AnnotatedMethod {
   enum class Streaming { kNone, kClient, kServer, kBidi };
 
   std::string name;  // "GetUser"
+  std::string path;  // "/foo.v1.FooService/GetUser": the method's gRPC path
+  // The C++ classes of the request and response messages, as the file's namespace names them:
+  // "GetUserRequest", "::google::protobuf::Empty".
+  std::string request_type;
+  std::string response_type;
   Streaming streaming = Streaming::kNone;
   // The rule's own binding first, then its additional_bindings, in the order written.
   std::vector<HttpBinding> bindings;
@@ -41,12 +46,17 @@ struct GatewayFile {
   std::string stem;                        // "foo/v1/foo": where the generated files go
   std::string cpp_namespace;               // "foo::v1", empty for a file without a package
   std::vector<AnnotatedService> services;  // in declaration order; unannotated ones left out
+  // The .pb.h of every file whose messages the routes name ("foo/v1/foo.pb.h"), sorted: a file's
+  // own .pb.h is not among them when its methods only use imported messages.
+  std::vector<std::string> message_headers;
 };
 
 // Reads the google.api.http rules of `file` and checks each one: the template parses, path
 // variables name singular fields that parse from text, body and response_body name fields, no body
-// on GET, no nested additional_bindings, no rule without a pattern. On the first problem returns
-// nullopt and sets `*error` to "<method full name>: <problem>" (protoc puts the file name first).
+// on GET, no nested additional_bindings, no rule without a pattern. A client-streaming or bidi
+// method takes its request messages from the body, one per line: it needs a body and has no path
+// variables. On the first problem returns nullopt and sets `*error` to "<method full name>:
+// <problem>" (protoc puts the file name first).
 std::optional<GatewayFile> ReadHttpRules(const google::protobuf::FileDescriptor& file,
                                          std::string* error);
 

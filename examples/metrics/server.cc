@@ -5,11 +5,14 @@
 // Prints "listening on <port>" once it serves, and stops cleanly on SIGINT or SIGTERM.
 #include <cppgateway/server.h>
 #include <google/protobuf/util/time_util.h>
+#include <grpcpp/alarm.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -20,8 +23,76 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-// Answers every query with a few made-up samples, one per 30 minutes of the requested range.
-class MetricsService final : public metrics::v3::MetricsService::Service {
+// Streams `count` made-up samples of a metric, one at once and then one every `interval_ms`.
+// Between two samples the stream waits on a grpc::Alarm, not on a thread; a client that goes away
+// cancels the alarm, and the stream ends at once.
+class WatchReactor final : public grpc::ServerWriteReactor<metrics::v3::Sample> {
+ public:
+  explicit WatchReactor(const metrics::v3::WatchRequest& request)
+      : remaining_(request.count() != 0 ? request.count() : 5),
+        interval_(request.interval_ms() != 0 ? request.interval_ms() : 200) {
+    if (request.metric().empty()) {
+      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "watch names no metric"));
+    } else if (remaining_ < 1 || remaining_ > 1000 || interval_.count() < 1 ||
+               interval_.count() > 60000) {
+      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "count must be 1 to 1000 and interval_ms 1 to 60000"));
+    } else {
+      WriteSample();
+    }
+  }
+
+ private:
+  void WriteSample() {
+    *sample_.mutable_time() = TimeUtil::GetCurrentTime();
+    sample_.set_value(40.0 + (remaining_ % 5) * 7.5);
+    StartWrite(&sample_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok || --remaining_ == 0) {
+      Finish(ok ? grpc::Status::OK : grpc::Status::CANCELLED);
+      return;
+    }
+    bool cancelled;
+    {
+      // OnCancel may run on another thread at the same time: the alarm is set or cancelled, never
+      // both at once.
+      std::lock_guard<std::mutex> lock(mutex_);
+      cancelled = cancelled_;
+      if (!cancelled) {
+        alarm_.Set(std::chrono::system_clock::now() + interval_, [this](bool fired) {
+          if (fired) {
+            WriteSample();
+          } else {
+            Finish(grpc::Status::CANCELLED);
+          }
+        });
+      }
+    }
+    if (cancelled) Finish(grpc::Status::CANCELLED);
+  }
+
+  void OnCancel() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cancelled_ = true;
+    alarm_.Cancel();  // a pending alarm fires at once with fired == false
+  }
+
+  void OnDone() override { delete this; }
+
+  int remaining_;
+  const std::chrono::milliseconds interval_;
+  metrics::v3::Sample sample_;
+  std::mutex mutex_;
+  bool cancelled_ = false;
+  grpc::Alarm alarm_;
+};
+
+// Answers every query with a few made-up samples, one per 30 minutes of the requested range. Query
+// is a synchronous method, Watch a callback one: the generated service lets each method choose.
+class MetricsService final : public metrics::v3::MetricsService::WithCallbackMethod_Watch<
+                                 metrics::v3::MetricsService::Service> {
  public:
   grpc::Status Query(grpc::ServerContext*, const metrics::v3::QueryRequest* request,
                      metrics::v3::QueryResponse* response) override {
@@ -49,6 +120,11 @@ class MetricsService final : public metrics::v3::MetricsService::Service {
       sample->set_value(40.0 + (i % 5) * 7.5);
     }
     return grpc::Status::OK;
+  }
+
+  grpc::ServerWriteReactor<metrics::v3::Sample>* Watch(
+      grpc::CallbackServerContext*, const metrics::v3::WatchRequest* request) override {
+    return new WatchReactor(*request);
   }
 };
 

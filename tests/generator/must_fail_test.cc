@@ -69,6 +69,21 @@ std::map<std::string, std::string> ExpectedProblems() {
       {"custom_empty_kind", "custom pattern with path \"/v1/things/{id}\" has an empty kind"},
       {"custom_empty_path", "custom pattern \"HEAD\" has an empty path"},
       {"no_pattern", "the rule has no pattern (get, put, post, delete, patch or custom)"},
+      // Streamed requests: every request message comes from one line of the body.
+      {"client_streaming_path_variable",
+       "POST \"/v1/things/{id}\": path variable \"id\" is not allowed: each request message of a "
+       "client-streaming method comes from one line of the body"},
+      {"bidi_streaming_path_variable",
+       "POST \"/v1/things/{parent.id}:sync\": path variable \"parent.id\" is not allowed: each "
+       "request message of a bidi-streaming method comes from one line of the body"},
+      {"client_streaming_without_body",
+       "POST \"/v1/things:import\": a client-streaming method needs a body: each line of it fills "
+       "one request message (body: \"*\" or a request field)"},
+      {"bidi_streaming_get",
+       "GET \"/v1/things:sync\": a bidi-streaming method needs a body: each line of it fills one "
+       "request message, and a GET request carries no body"},
+      {"client_streaming_get_with_body",
+       "GET \"/v1/things:import\": body \"*\" is not allowed: a GET request carries no body"},
   };
 }
 

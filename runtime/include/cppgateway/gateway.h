@@ -2,13 +2,21 @@
 // transcoding of a request through it. The generated Register<Service>Handlers functions fill it.
 #pragma once
 
+#include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/impl/codegen/channel_interface.h>
+#include <grpcpp/impl/codegen/client_unary_call.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/impl/codegen/rpc_method.h>
 #include <grpcpp/support/status.h>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
@@ -52,6 +60,46 @@ class Gateway {
                     return ((*stub).*method)(context, static_cast<const Request&>(request),
                                              static_cast<Response*>(response));
                   });
+  }
+
+  // Routes `binding` to the method at gRPC path `method` of the service behind `channel`, e.g.
+  //   gateway.Handle<GetUserRequest, User>({"GET", "/v1/users/{id}"}, channel,
+  //                                        "/foo.v1.Users/GetUser");
+  // What the generated Register<Service>Handlers call for every method, unary or streaming.
+  template <class Request, class Response>
+  void Handle(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
+              std::string_view method) {
+    AddRoute(binding, std::move(channel), method, Request::default_instance(),
+             Response::default_instance());
+  }
+
+  // The same with the message types given by prototypes; the method's kind comes from its
+  // descriptor.
+  //
+  // INTERIM, in branch `plugin` only, so that the generated code links and the unary routes keep
+  // working until the callback runtime lands; the runtime's own declaration replaces this one at
+  // merge. Here a unary method goes through AddUnaryRoute with a blocking call, and a streaming
+  // method gets no route yet.
+  void AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
+                std::string_view method, const google::protobuf::Message& request_prototype,
+                const google::protobuf::Message& response_prototype) {
+    std::string method_name(method.substr(method.empty() ? 0 : 1));  // "foo.v1.Users/GetUser"
+    std::replace(method_name.begin(), method_name.end(), '/', '.');
+    const google::protobuf::MethodDescriptor* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(method_name);
+    if (descriptor == nullptr) {
+      throw std::invalid_argument("no gRPC method " + std::string(method) + " is linked in");
+    }
+    if (descriptor->client_streaming() || descriptor->server_streaming()) return;
+    auto path = std::make_shared<const std::string>(method);
+    AddUnaryRoute(
+        binding, request_prototype, response_prototype,
+        [channel = std::move(channel), path](grpc::ClientContext* context,
+                                             const google::protobuf::Message& request,
+                                             google::protobuf::Message* response) {
+          grpc::internal::RpcMethod rpc(path->c_str(), grpc::internal::RpcMethod::NORMAL_RPC);
+          return grpc::internal::BlockingUnaryCall(channel.get(), rpc, context, request, response);
+        });
   }
 
   // The same for any callable; `request_prototype` and `response_prototype` give the message types.
