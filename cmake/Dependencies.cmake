@@ -17,12 +17,6 @@ _cppgateway_find_dependency(Threads)
 # protobuf::libprotoc, protobuf::protoc and Protobuf_INCLUDE_DIRS (the well-known types' protos).
 _cppgateway_find_dependency(Protobuf)
 _cppgateway_find_dependency(gRPC CONFIG)
-# cpp-httplib is a compiled library on Debian; its compile definitions (OpenSSL, zlib, brotli support)
-# change class layouts, so they come with the imported target and must not be dropped.
-_cppgateway_find_dependency(PkgConfig)
-if(NOT TARGET PkgConfig::HTTPLIB)
-  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib)
-endif()
 _cppgateway_find_dependency(nlohmann_json)
 # Boost.Beast's HTTP/1.1 parser, header-only. The runtime includes it privately, but the link
 # interface of a static runtime still names Boost::headers, so the installed package finds it too.

@@ -111,6 +111,21 @@ void PrintInNamespace(const GatewayFile& file, Printer* printer, PrintService pr
   if (!file.cpp_namespace.empty()) printer->Print(vars, kNamespaceEnd);
 }
 
+// The Gateway member that routes a method of this kind.
+std::string HandleFunction(AnnotatedMethod::Streaming streaming) {
+  switch (streaming) {
+    case AnnotatedMethod::Streaming::kServer:
+      return "HandleServerStream";
+    case AnnotatedMethod::Streaming::kClient:
+      return "HandleClientStream";
+    case AnnotatedMethod::Streaming::kBidi:
+      return "HandleBidiStream";
+    case AnnotatedMethod::Streaming::kNone:
+      break;
+  }
+  return "HandleUnary";
+}
+
 void PrintRegisterDefinition(const AnnotatedService& service, Printer* printer) {
   printer->Print(kRegisterDefinitionBegin, "signature", RegisterSignature(service, ") {"));
   for (const AnnotatedMethod& method : service.methods) {
@@ -118,7 +133,8 @@ void PrintRegisterDefinition(const AnnotatedService& service, Printer* printer) 
       printer->Print(
           kStatement, "statement",
           LayoutTemplateCall(
-              "  ", "gateway", "Handle", {method.request_type, method.response_type},
+              "  ", "gateway", HandleFunction(method.streaming),
+              {method.request_type, method.response_type},
               {BindingInitializer(binding), "channel", CppStringLiteral(method.path)}, ");"));
     }
   }

@@ -1,7 +1,7 @@
 // The plugin's output: <file>.gw.h declares one Register<Service>Handlers per annotated service,
-// <file>.gw.cc defines it as a table of routes, one Gateway::Handle per binding: request and
-// response class, binding, gRPC method path. The runtime does the work: it finds the method by its
-// path and takes its kind (unary or streaming) from the descriptor, so one form serves them all.
+// <file>.gw.cc defines it as a table of routes, one statement per binding: the method's kind
+// (Gateway::HandleUnary, HandleServerStream, HandleClientStream, HandleBidiStream), request and
+// response class, binding, gRPC method path. The runtime does the work.
 #pragma once
 
 #include <google/protobuf/io/zero_copy_stream.h>

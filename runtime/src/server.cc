@@ -26,6 +26,9 @@
 namespace cppgateway {
 namespace {
 
+// How long shutdown waits, once every call has ended, for their last answers to be written.
+constexpr std::chrono::milliseconds kFlushGrace{1000};
+
 std::runtime_error StartError(const std::string& address, const std::string& reason) {
   return std::runtime_error("cppgateway::Server::Start(\"" + address + "\"): " + reason);
 }
@@ -234,12 +237,13 @@ void Server::Shutdown() {
   impl_->state = Impl::State::kStopping;
   lock.unlock();
 
-  // REST requests in flight call the gRPC server: they finish first, while it still serves.
+  // REST requests and streams in flight call the gRPC server: they finish first, while it still
+  // serves. New requests are refused meanwhile.
   auto grace = impl_->options.shutdown_grace;
   auto steady_deadline = std::chrono::steady_clock::now() + grace;
   if (!impl_->mux->Drain(steady_deadline)) {
-    // The grace is over. REST requests still waiting on a gRPC call are cancelled: a remote
-    // target in proxy mode may never answer, and grpc's Shutdown below reaches only its own calls.
+    // The grace is over. REST calls still open are cancelled: a remote target in proxy mode may
+    // never answer, and grpc's Shutdown below reaches only its own calls.
     impl_->gateway->CancelCalls();
   }
   // Then gRPC calls get what is left of the grace; after that they are cancelled, and REST
@@ -247,6 +251,11 @@ void Server::Shutdown() {
   auto left = std::max(std::chrono::steady_clock::duration::zero(),
                        steady_deadline - std::chrono::steady_clock::now());
   impl_->grpc_server->Shutdown(std::chrono::system_clock::now() + left);
+  // Every call's last callback has run before the connections and routes they use go away; the
+  // answers they ended with get a moment to be written.
+  impl_->gateway->CancelCalls();
+  impl_->gateway->WaitForCalls();
+  impl_->mux->Drain(std::chrono::steady_clock::now() + kFlushGrace);
   impl_->mux->Stop();
 
   lock.lock();

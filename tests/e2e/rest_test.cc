@@ -146,9 +146,16 @@ TEST_F(RestTest, ErrorDetailsTravelFromTheServiceToTheJsonBody) {
 }
 
 TEST_F(RestTest, MalformedHttpGetsAJsonError) {
-  std::string answer = SendRaw("BREW /v1/users/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string answer = SendRaw("GET /v1/users/1 HTTX/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
   EXPECT_NE(answer.find("\"code\":3"), std::string::npos) << answer;
+}
+
+TEST_F(RestTest, AMethodNoRouteHasIsAnswered405) {
+  // Any token is a method: the router, not the parser, says that no route takes it.
+  std::string answer = SendRaw("BREW /v1/users/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 405", 0), 0u) << answer;
+  EXPECT_NE(answer.find("\"code\":12"), std::string::npos) << answer;
 }
 
 TEST_F(RestTest, OversizedBodyIs413WithAJsonError) {

@@ -82,6 +82,9 @@ class RequestHandler {
   virtual bool OnBody(std::string_view bytes) = 0;
   // The whole body has arrived (at once after the head when there is none).
   virtual void OnBodyEnd() = 0;
+  // True when the body is a stream of messages (client streaming, bidi): it may take as long as
+  // the call, so no read deadline applies to it; the client's going away still ends it.
+  virtual bool BodyIsStream() const { return false; }
   // After SendBody returned false: the queue has room again.
   virtual void OnWritable() = 0;
   // The client has gone, the request cannot be completed (a malformed body, a timeout) or the

@@ -32,22 +32,27 @@ struct ServerOptions {
   JsonOptions json;
   QueryOptions query;
 
-  // The listen queue of the shared port. cpp-httplib's own default of 5 overflows under tens of
-  // concurrent connects and costs 1 s SYN retries.
+  // The listen queue of the shared port: a short one (5 is common) overflows under tens of
+  // concurrent connects and costs clients 1 s SYN retries.
   int listen_backlog = 1024;
-  // Threads that serve HTTP/1.1 requests. A thread is held only while a request is read, answered
-  // and written; idle keep-alive connections wait in the event loop, not on a thread.
-  int http_worker_threads = 16;
   // A connection that has not sent enough to be told apart (HTTP/2 preface or not) by then is
   // closed.
   std::chrono::milliseconds first_bytes_timeout{10000};
   // An HTTP/1.1 keep-alive connection idle for longer is closed.
   std::chrono::milliseconds keep_alive_timeout{60000};
-  // Reading one request, or writing one response, may take no longer.
+  // A request's head and body must have arrived within this time of its first byte, or it is
+  // answered with 408. A streamed body (client streaming, bidi) has no such deadline.
   std::chrono::milliseconds read_timeout{5000};
+  // An answer the client does not read for this long (not one byte taken) closes the connection.
   std::chrono::milliseconds write_timeout{5000};
-  // A larger request body is answered with 413.
+  // A larger request body is answered with 413; a streamed body's lines each have this limit.
   std::size_t max_body_bytes = 4 * 1024 * 1024;
+  // A longer request target is answered with 414.
+  std::size_t max_target_bytes = 8 * 1024;
+  // A request head (request line and headers) larger than this, or with more header fields, is
+  // answered with 431.
+  std::size_t max_header_bytes = 64 * 1024;
+  std::size_t max_header_count = 100;
   // How long Shutdown() lets in-flight gRPC calls run before cancelling them.
   std::chrono::milliseconds shutdown_grace{5000};
 };

@@ -1,15 +1,19 @@
 #include "cppgateway/gateway.h"
 
-#include <nlohmann/json.hpp>
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/generic/generic_stub.h>
+
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "cppgateway/field_path.h"
-#include "cppgateway/json.h"
 #include "cppgateway/path_template.h"
-#include "cppgateway/query.h"
-#include "cppgateway/status.h"
+#include "gateway/call_registry.h"
+#include "gateway/response_writer.h"
+#include "gateway/route.h"
+#include "gateway/stream_call.h"
+#include "gateway/unary_call.h"
 
 namespace cppgateway {
 namespace {
@@ -17,7 +21,11 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
-using FieldPath = std::vector<const FieldDescriptor*>;
+
+std::invalid_argument BindingError(const Gateway::Binding& binding, const std::string& problem) {
+  return std::invalid_argument("cppgateway: " + std::string(binding.http_method) + " " +
+                               std::string(binding.path_template) + ": " + problem);
+}
 
 std::vector<std::string> ProtoNames(const FieldPath& path) {
   std::vector<std::string> names;
@@ -30,186 +38,187 @@ FieldPath ResolveOrThrow(const Descriptor* descriptor, const std::vector<std::st
                          std::string_view what, const Gateway::Binding& binding) {
   FieldPath fields = ResolveFieldPath(descriptor, path);
   if (fields.empty()) {
-    throw std::invalid_argument("cppgateway: " + std::string(binding.http_method) + " " +
-                                std::string(binding.path_template) + ": " + std::string(what) +
-                                " \"" + JoinFieldPath(path) + "\" is not a field of " +
-                                descriptor->full_name());
+    throw BindingError(binding, std::string(what) + " \"" + JoinFieldPath(path) +
+                                    "\" is not a field of " + descriptor->full_name());
   }
   return fields;
 }
 
-// Writes a gRPC status as the HTTP answer of DESIGN.md.
-void WriteError(const grpc::Status& status, HttpResponse* response) {
-  response->status = HttpStatusFromCode(status.error_code());
-  response->content_type = "application/json";
-  response->body = ErrorBody(status);
-}
-
-grpc::Status InvalidArgument(std::string message) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::move(message));
-}
-
-// The JSON of the response field `path` alone (response_body).
-grpc::Status FieldToJson(const Message& response, const FieldPath& path, const JsonOptions& options,
-                         std::string* out) {
-  const Message* holder = &response;
-  for (size_t i = 0; i + 1 < path.size(); ++i) {
-    holder = &holder->GetReflection()->GetMessage(*holder, path[i]);
-  }
+// Whether `path` ends in a singular google.api.HttpBody field.
+bool NamesHttpBody(const FieldPath& path) {
   const FieldDescriptor* field = path.back();
-  if (field->type() == FieldDescriptor::TYPE_MESSAGE && !field->is_repeated()) {
-    return MessageToJson(holder->GetReflection()->GetMessage(*holder, field), options, out);
-  }
-  // A scalar, repeated or map field has no message of its own to print: print its holder and keep
-  // the one member.
-  std::string holder_json;
-  grpc::Status status = MessageToJson(*holder, options, &holder_json);
-  if (!status.ok()) return status;
-  nlohmann::json parsed = nlohmann::json::parse(holder_json, nullptr, /*allow_exceptions=*/false);
-  const std::string& key = options.use_proto_names ? field->name() : field->json_name();
-  auto member = parsed.find(key);
-  *out = member == parsed.end() ? "null" : member->dump();
-  return grpc::Status::OK;
+  return field->type() == FieldDescriptor::TYPE_MESSAGE && !field->is_repeated() &&
+         IsHttpBody(field->message_type());
 }
+
+// "/foo.v1.Foo/GetUser" -> "foo.v1.Foo.GetUser", or throws.
+std::string MethodFullName(std::string_view method, const Gateway::Binding& binding) {
+  std::size_t slash = method.rfind('/');
+  if (method.empty() || method.front() != '/' || slash == 0 || slash + 1 == method.size()) {
+    throw BindingError(binding, "\"" + std::string(method) +
+                                    "\" is not a gRPC method path (\"/package.Service/Method\")");
+  }
+  return std::string(method.substr(1, slash - 1)) + "." + std::string(method.substr(slash + 1));
+}
+
+Gateway::MethodKind KindOf(const google::protobuf::MethodDescriptor& method) {
+  using Kind = Gateway::MethodKind;
+  if (method.client_streaming()) {
+    return method.server_streaming() ? Kind::kBidiStream : Kind::kClientStream;
+  }
+  return method.server_streaming() ? Kind::kServerStream : Kind::kUnary;
+}
+
+// The handler of a request no route takes (404, 405, a malformed path). The body is read and
+// dropped first, so that the connection can carry the next request, unless it would not come
+// (the client waits for 100 Continue) or is over the limit anyway.
+class RefusedRequest final : public RequestHandler {
+ public:
+  RefusedRequest(std::shared_ptr<HttpExchange> exchange, grpc::Status status, int http_status,
+                 HttpHeaders headers, std::size_t max_body_bytes)
+      : exchange_(std::move(exchange)),
+        status_(std::move(status)),
+        http_status_(http_status),
+        headers_(std::move(headers)) {
+    const HttpRequestHead& head = exchange_->request();
+    if (head.expects_continue || head.content_length.value_or(0) > max_body_bytes) Answer();
+  }
+
+  bool OnBody(std::string_view) override { return true; }
+  void OnBodyEnd() override { Answer(); }
+  void OnWritable() override {}
+  void OnCancel() override {}
+
+ private:
+  void Answer() {
+    if (answered_) return;
+    answered_ = true;
+    SendErrorAnswer(*exchange_, status_, http_status_, std::move(headers_));
+  }
+
+  const std::shared_ptr<HttpExchange> exchange_;
+  const grpc::Status status_;
+  const int http_status_;
+  HttpHeaders headers_;
+  bool answered_ = false;
+};
 
 }  // namespace
 
-struct Gateway::Route {
-  std::string http_method;
-  PathTemplate path_template;
-  const Message* request_prototype;
-  const Message* response_prototype;
-  enum class Body { kNone, kWholeRequest, kField } body;
-  std::vector<std::string> body_path;  // proto names, for kField
-  FieldPath response_body;             // empty: the whole response
-  // The fields path variables and the body fill: query parameters naming them are skipped.
-  std::vector<std::vector<std::string>> bound_paths;
-  UnaryCall call;
-};
+bool IsHttpBody(const Descriptor* descriptor) {
+  return descriptor->full_name() == "google.api.HttpBody";
+}
 
-Gateway::Gateway(ServerOptions options) : options_(std::move(options)) {}
+Gateway::Gateway(ServerOptions options)
+    : options_(std::move(options)), calls_(std::make_unique<CallRegistry>()) {}
+
 Gateway::~Gateway() = default;
 
-void Gateway::AddUnaryRoute(const Binding& binding, const Message& request_prototype,
-                            const Message& response_prototype, UnaryCall call) {
+void Gateway::AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
+                       std::string_view method, MethodKind kind, const Message& request_prototype,
+                       const Message& response_prototype) {
+  const Descriptor* request_type = request_prototype.GetDescriptor();
+  const Descriptor* response_type = response_prototype.GetDescriptor();
+  // The service's descriptor is only there when its file's generated code is linked in, which a
+  // file of services alone in a static library need not be: checked when it can be.
+  const google::protobuf::MethodDescriptor* descriptor =
+      request_type->file()->pool()->FindMethodByName(MethodFullName(method, binding));
+  if (descriptor != nullptr &&
+      (descriptor->input_type() != request_type || descriptor->output_type() != response_type ||
+       KindOf(*descriptor) != kind)) {
+    throw BindingError(
+        binding, descriptor->full_name() + " takes " + descriptor->input_type()->full_name() +
+                     " and returns " + descriptor->output_type()->full_name() +
+                     ", with streaming as its descriptor says; not " + request_type->full_name() +
+                     " and " + response_type->full_name() + " as registered");
+  }
+
   auto route = std::make_unique<Route>();
   route->http_method = std::string(binding.http_method);
   std::string error;
   std::optional<PathTemplate> parsed = PathTemplate::Parse(binding.path_template, &error);
-  if (!parsed) {
-    throw std::invalid_argument("cppgateway: bad path template \"" +
-                                std::string(binding.path_template) + "\": " + error);
-  }
+  if (!parsed) throw BindingError(binding, "bad path template: " + error);
   route->path_template = std::move(*parsed);
+  route->grpc_method = std::string(method);
+  route->kind = kind;
   route->request_prototype = &request_prototype;
   route->response_prototype = &response_prototype;
-  const Descriptor* request_type = request_prototype.GetDescriptor();
+
+  RequestBinding& request = route->request;
   for (const TemplateVariable& variable : route->path_template.variables()) {
-    route->bound_paths.push_back(
+    request.bound_paths.push_back(
         ProtoNames(ResolveOrThrow(request_type, variable.field_path, "path variable", binding)));
   }
   if (binding.body == "*") {
-    route->body = Route::Body::kWholeRequest;
+    request.body = RequestBinding::Body::kWholeRequest;
+    request.body_is_raw = IsHttpBody(request_type);
   } else if (!binding.body.empty()) {
-    route->body = Route::Body::kField;
-    route->body_path =
-        ProtoNames(ResolveOrThrow(request_type, SplitFieldPath(binding.body), "body", binding));
-    route->bound_paths.push_back(route->body_path);
-  } else {
-    route->body = Route::Body::kNone;
+    request.body = RequestBinding::Body::kField;
+    request.body_field =
+        ResolveOrThrow(request_type, SplitFieldPath(binding.body), "body", binding);
+    request.body_is_raw = NamesHttpBody(request.body_field);
+    request.bound_paths.push_back(ProtoNames(request.body_field));
   }
+  ResponseBinding& response = route->response;
   if (!binding.response_body.empty()) {
-    route->response_body =
-        ResolveOrThrow(response_prototype.GetDescriptor(), SplitFieldPath(binding.response_body),
-                       "response_body", binding);
+    response.field = ResolveOrThrow(response_type, SplitFieldPath(binding.response_body),
+                                    "response_body", binding);
+    response.is_raw = NamesHttpBody(response.field);
+  } else {
+    response.is_raw = IsHttpBody(response_type);
   }
-  route->call = std::move(call);
+
+  std::shared_ptr<GenericStub>& stub = stubs_[channel.get()];
+  if (!stub) stub = std::make_shared<GenericStub>(std::move(channel));
+  route->stub = stub;
+  route->options = &options_;
+  route->calls = calls_.get();
+
   try {
     router_.Add(route->http_method, route->path_template, routes_.size());
   } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument("cppgateway: " + route->http_method + " " +
-                                std::string(binding.path_template) + ": " + e.what());
+    throw BindingError(binding, e.what());
   }
   routes_.push_back(std::move(route));
 }
 
-void Gateway::Serve(const HttpRequest& request, HttpResponse* response) const {
-  Router::Match match = router_.Lookup(request.method, request.path);
+std::shared_ptr<RequestHandler> Gateway::Open(std::shared_ptr<HttpExchange> exchange) const {
+  const HttpRequestHead& head = exchange->request();
+  Router::Match match = router_.Lookup(head.method, head.path);
   switch (match.result) {
     case Router::Match::Result::kFound:
       break;
     case Router::Match::Result::kNotFound:
-      return WriteError(grpc::Status(grpc::StatusCode::NOT_FOUND, "Not Found"), response);
+      return std::make_shared<RefusedRequest>(
+          std::move(exchange), grpc::Status(grpc::StatusCode::NOT_FOUND, "Not Found"), 0,
+          HttpHeaders{}, options_.max_body_bytes);
     case Router::Match::Result::kBadPath:
-      return WriteError(InvalidArgument(match.error), response);
+      return std::make_shared<RefusedRequest>(
+          std::move(exchange), grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, match.error), 0,
+          HttpHeaders{}, options_.max_body_bytes);
     case Router::Match::Result::kMethodNotAllowed: {
-      WriteError(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "Method Not Allowed"), response);
-      response->status = 405;
       std::string allow;
       for (const std::string& method : match.allowed_methods) {
         allow += (allow.empty() ? "" : ", ") + method;
       }
-      response->headers.emplace_back("Allow", std::move(allow));
-      return;
+      return std::make_shared<RefusedRequest>(
+          std::move(exchange), grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "Method Not Allowed"),
+          405, HttpHeaders{{"Allow", std::move(allow)}}, options_.max_body_bytes);
     }
   }
   const Route& route = *routes_[match.route];
-
-  // The request message: body first, then the query, then the path (the path wins).
-  std::unique_ptr<Message> call_request(route.request_prototype->New());
-  grpc::Status status;
-  if (route.body != Route::Body::kNone && !request.body.empty()) {
-    if (route.body == Route::Body::kWholeRequest) {
-      status = JsonToMessage(request.body, options_.json, call_request.get());
-    } else {
-      // `{"a":{"b":<body>}}` fills field a.b whatever its kind: message, scalar, list or map.
-      std::string wrapped;
-      for (const std::string& name : route.body_path) wrapped += "{\"" + name + "\":";
-      wrapped.append(request.body.data(), request.body.size());
-      wrapped.append(route.body_path.size(), '}');
-      status = JsonToMessage(wrapped, options_.json, call_request.get());
-    }
-    if (!status.ok()) return WriteError(status, response);
+  if (route.kind == Route::Kind::kUnary) {
+    auto call = std::make_shared<UnaryCall>(route, std::move(exchange), std::move(match.bindings));
+    call->Begin();
+    return call;
   }
-  if (route.body != Route::Body::kWholeRequest) {
-    status =
-        ApplyQueryParameters(request.query, route.bound_paths, options_.query, call_request.get());
-    if (!status.ok()) return WriteError(status, response);
-  }
-  for (const PathBinding& binding : match.bindings) {
-    status = SetFieldFromText(call_request.get(), binding.field_path, binding.value);
-    if (!status.ok()) return WriteError(status, response);
-  }
-
-  grpc::ClientContext context;
-  {
-    std::lock_guard<std::mutex> lock(calls_mutex_);
-    if (calls_cancelled_) {
-      return WriteError(grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"),
-                        response);
-    }
-    calls_.insert(&context);
-  }
-  std::unique_ptr<Message> call_response(route.response_prototype->New());
-  status = route.call(&context, *call_request, call_response.get());
-  {
-    std::lock_guard<std::mutex> lock(calls_mutex_);
-    calls_.erase(&context);
-  }
-  if (!status.ok()) return WriteError(status, response);
-
-  response->status = 200;
-  response->content_type = "application/json";
-  status = route.response_body.empty()
-               ? MessageToJson(*call_response, options_.json, &response->body)
-               : FieldToJson(*call_response, route.response_body, options_.json, &response->body);
-  if (!status.ok()) WriteError(status, response);
+  auto call = std::make_shared<StreamCall>(route, std::move(exchange), std::move(match.bindings));
+  call->Begin();
+  return call;
 }
 
-void Gateway::CancelCalls() const {
-  std::lock_guard<std::mutex> lock(calls_mutex_);
-  calls_cancelled_ = true;
-  for (grpc::ClientContext* context : calls_) context->TryCancel();
-}
+void Gateway::CancelCalls() const { calls_->CancelAll(); }
+
+void Gateway::WaitForCalls() const { calls_->WaitUntilEmpty(); }
 
 }  // namespace cppgateway

@@ -2,513 +2,561 @@
 
 #include <arpa/inet.h>
 #include <grpcpp/support/status.h>
-#include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
-#include <exception>
-#include <string_view>
 #include <utility>
 
-#include "cppgateway/http_message.h"
+#include "cppgateway/gateway.h"
 #include "cppgateway/status.h"
+#include "transport/http1_exchange.h"
+#include "transport/outbound_queue.h"
 
 namespace cppgateway {
 namespace {
 
-using Clock = Http1Connection::Clock;
+// A read takes this much at most; the buffer holds one read beyond a request's head.
+constexpr std::size_t kReadBytes = 16 * 1024;
 
-// Big enough for a typical request's line and headers in one system call.
-constexpr std::size_t kReadBufferSize = 16 * 1024;
+// Answer bytes queued beyond this make the call wait for the client to read (backpressure).
+constexpr std::size_t kQueueLimit = 256 * 1024;
 
-// The request line and headers may take no more: cpp-httplib itself sets no limit, and a client
-// could send header lines until the read deadline, all kept in memory.
-constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
+// After an answer given before the whole body came (an error), this much more of the body is read
+// and dropped so that the connection can carry the next request; a longer rest closes it instead
+// (Go's net/http draws the line at the same place).
+constexpr std::size_t kMaxDiscardBytes = 256 * 1024;
 
-// A connection with pipelined requests gets this many answered in a row, then goes to the back of
-// the queue so that other connections are served too.
-constexpr int kRequestsPerTurn = 32;
+// How long a closing connection may keep sending after its last answer (a request the server
+// refused, the rest of a body over the limit), and how much of it is read and dropped. Closing a
+// socket with unread bytes sends a reset, and a reset can destroy the answer before the client
+// reads it.
+constexpr std::chrono::milliseconds kLingerTime{2000};
+constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
 
-// Waits until `fd` is ready for `events` (or failed, or hung up), for at most `timeout_ms`.
-bool PollFor(int fd, short events, int timeout_ms) {
-  pollfd entry{fd, events, 0};
-  for (;;) {
-    int ready = ::poll(&entry, 1, timeout_ms);
-    if (ready > 0) return true;
-    if (ready == 0) return false;
-    if (errno != EINTR) return false;
+// The gRPC code in the body of an answer the transport makes itself.
+grpc::StatusCode CodeForTransportError(int http_status) {
+  switch (http_status) {
+    case 408:
+      return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case 501:
+    case 505:
+      return grpc::StatusCode::UNIMPLEMENTED;
+    default:
+      return grpc::StatusCode::INVALID_ARGUMENT;
   }
 }
 
-// Waits for the rest of a request. A client that wrote the request in pieces (headers, then
-// body) and has Nagle's algorithm on holds the next piece until the last one is acknowledged,
-// while Linux delays that acknowledgement by up to 40 ms: acknowledge at once instead.
-bool WaitForMoreOfRequest(int fd, int timeout_ms) {
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
-  return PollFor(fd, POLLIN, timeout_ms);
+// A whole answer with a JSON error body and Connection: close.
+std::string ErrorAnswer(int http_status, std::string_view message) {
+  std::string body =
+      ErrorBody(grpc::Status(CodeForTransportError(http_status), std::string(message)));
+  std::string answer = StatusLine(http_status);
+  answer.append("Content-Type: application/json\r\nContent-Length: ");
+  answer.append(std::to_string(body.size()));
+  answer.append("\r\nConnection: close\r\n\r\n");
+  answer.append(body);
+  return answer;
 }
 
-// The milliseconds left until `deadline`, rounded up, and 0 once it has passed.
-int MillisecondsUntil(Clock::time_point deadline) {
-  auto left = deadline - Clock::now();
-  if (left <= Clock::duration::zero()) return 0;
-  auto millis = std::chrono::ceil<std::chrono::milliseconds>(left).count();
-  return static_cast<int>(std::min<long long>(millis, 1 << 30));
-}
-
-void AddressOf(const sockaddr_storage& address, std::string* ip, int* port) {
+std::string PeerAddress(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof(address);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "";
   char text[INET6_ADDRSTRLEN] = "";
   if (address.ss_family == AF_INET) {
     const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
     ::inet_ntop(AF_INET, &v4.sin_addr, text, sizeof(text));
-    *port = ntohs(v4.sin_port);
-  } else if (address.ss_family == AF_INET6) {
+    return std::string(text) + ":" + std::to_string(ntohs(v4.sin_port));
+  }
+  if (address.ss_family == AF_INET6) {
     const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
     ::inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof(text));
-    *port = ntohs(v6.sin6_port);
-  } else {
-    *port = -1;
+    return "[" + std::string(text) + "]:" + std::to_string(ntohs(v6.sin6_port));
   }
-  *ip = text;
+  return "";
 }
 
-// The request headers cpp-httplib adds itself; they are not the client's, and a client sending a
-// header of the same name must not be able to pass for them.
-bool IsInjectedHeader(std::string_view name) {
-  static constexpr std::string_view kInjected[] = {"REMOTE_ADDR", "REMOTE_PORT", "LOCAL_ADDR",
-                                                   "LOCAL_PORT"};
-  for (std::string_view injected : kInjected) {
-    if (name.size() == injected.size() &&
-        std::equal(name.begin(), name.end(), injected.begin(), [](char a, char b) {
-          return std::toupper(static_cast<unsigned char>(a)) == b;
-        })) {
-      return true;
-    }
-  }
-  return false;
+Http1Parser::Limits ParserLimits(const ServerOptions& options) {
+  Http1Parser::Limits limits;
+  limits.max_target_bytes = options.max_target_bytes;
+  limits.max_header_bytes = options.max_header_bytes;
+  limits.max_header_count = options.max_header_count;
+  return limits;
 }
-
-// The gRPC code and message for an error status that cpp-httplib answered by itself, before any
-// request reached the gateway.
-grpc::Status StatusForParserError(int http_status) {
-  switch (http_status) {
-    case 400:
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "malformed HTTP/1.1 request");
-    case 413:
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request body too large");
-    case 414:
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request URI too long");
-    case 416:
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "malformed Range header");
-    case 404:
-      return grpc::Status(grpc::StatusCode::NOT_FOUND, "not found");
-    case 431:
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request header fields too large");
-    default:
-      if (http_status >= 500) return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
-      return grpc::Status(grpc::StatusCode::UNKNOWN, "HTTP error " + std::to_string(http_status));
-  }
-}
-
-// The path and query of a request target. A request to a proxy (and any server must accept one,
-// RFC 9112, 3.2.2) names the scheme and authority first: "http://host:8080/v1/users?x=1".
-std::string_view OriginForm(std::string_view target) {
-  for (std::string_view scheme : {"http://", "https://"}) {
-    if (target.size() >= scheme.size() &&
-        std::equal(scheme.begin(), scheme.end(), target.begin(), [](char a, char b) {
-          return a == std::tolower(static_cast<unsigned char>(b));
-        })) {
-      std::size_t path = target.find('/', scheme.size());
-      return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
-    }
-  }
-  return target;
-}
-
-// cpp-httplib's view of an Http1Connection for one request. The read deadline covers the whole
-// request, so a client trickling bytes cannot hold a worker for longer than read_timeout; a byte
-// budget bounds what the parser may read (first the head, then the body), so it cannot be made to
-// buffer without end.
-class ConnectionStream final : public httplib::Stream {
- public:
-  ConnectionStream(Http1Connection& connection, Clock::time_point read_deadline,
-                   std::chrono::milliseconds write_timeout)
-      : connection_(connection), read_deadline_(read_deadline), write_timeout_(write_timeout) {}
-
-  // From now on reads may return `bytes` more; once they are spent, reads fail.
-  void SetReadBudget(std::size_t bytes) {
-    read_budget_ = bytes;
-    budget_exceeded_ = false;
-  }
-  // A read failed because the budget was spent.
-  bool budget_exceeded() const { return budget_exceeded_; }
-
-  bool is_readable() const override { return connection_.WaitReadable(read_deadline_); }
-  bool is_writable() const override { return connection_.WaitWritable(write_timeout_); }
-  ssize_t read(char* data, size_t size) override {
-    if (read_budget_ == 0) {
-      budget_exceeded_ = true;
-      return -1;
-    }
-    ssize_t count = connection_.Read(data, std::min(size, read_budget_), read_deadline_);
-    if (count > 0) read_budget_ -= static_cast<std::size_t>(count);
-    return count;
-  }
-  ssize_t write(const char* data, size_t size) override {
-    return connection_.Write(data, size, write_timeout_);
-  }
-  void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    connection_.RemoteAddress(&ip, &port);
-  }
-  void get_local_ip_and_port(std::string& ip, int& port) const override {
-    connection_.LocalAddress(&ip, &port);
-  }
-  socket_t socket() const override { return connection_.fd(); }
-
- private:
-  Http1Connection& connection_;
-  Clock::time_point read_deadline_;
-  std::chrono::milliseconds write_timeout_;
-  std::size_t read_budget_ = kMaxHeaderBytes;
-  bool budget_exceeded_ = false;
-};
 
 }  // namespace
 
-// ---------------------------------------------------------------------------------------------
-// Http1Connection
+Http1Connection::Http1Connection(int fd, EventLoop& loop, const Gateway& gateway,
+                                 const ServerOptions& options, Owner& owner)
+    : fd_(fd),
+      loop_(loop),
+      gateway_(gateway),
+      options_(options),
+      owner_(owner),
+      keep_alive_value_("timeout=" +
+                        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                           options.keep_alive_timeout)
+                                           .count())),
+      parser_(ParserLimits(options)) {}
 
-Http1Connection::Http1Connection(int fd) : fd_(fd) {}
+Http1Connection::~Http1Connection() { Close(); }
 
-Http1Connection::~Http1Connection() { ::close(fd_); }
+void Http1Connection::Start() {
+  peer_ = PeerAddress(fd_);
+  std::weak_ptr<Http1Connection> self = weak_from_this();
+  queue_ = std::make_shared<OutboundQueue>(
+      loop_,
+      [self] {
+        if (auto connection = self.lock()) connection->OnQueueActivity();
+      },
+      kQueueLimit);
+  last_read_ = Clock::now();
+  if (!loop_.Add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this)) {
+    Close();
+    return;
+  }
+  Pump();
+}
 
-ssize_t Http1Connection::FillBuffer() {
-  if (!buffer_) buffer_ = std::make_unique<char[]>(kReadBufferSize);
-  buffer_begin_ = buffer_end_ = 0;
-  for (;;) {
-    ssize_t n = ::recv(fd_, buffer_.get(), kReadBufferSize, 0);
-    if (n >= 0) {
-      buffer_end_ = static_cast<std::size_t>(n);
-      return n;
-    }
-    if (errno == EINTR) continue;
-    return errno == EAGAIN || errno == EWOULDBLOCK ? -2 : -1;
+void Http1Connection::Drain() {
+  draining_ = true;
+  if (phase_ == Phase::kIdle || phase_ == Phase::kHead) {
+    Close();
   }
 }
 
-ssize_t Http1Connection::Read(char* data, std::size_t size, Clock::time_point deadline) {
-  if (size == 0) return 0;
-  if (buffer_begin_ == buffer_end_) {
-    if (size >= kReadBufferSize) {
-      // A large body read: straight into the caller's memory.
-      for (;;) {
-        ssize_t n = ::recv(fd_, data, size, 0);
-        if (n >= 0) return n;
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
-        if (!WaitForMoreOfRequest(fd_, MillisecondsUntil(deadline))) return -1;
-      }
-    }
-    for (;;) {
-      ssize_t n = FillBuffer();
-      if (n >= 0) {
-        if (n == 0) return 0;
-        break;
-      }
-      if (n == -1) return -1;
-      if (!WaitForMoreOfRequest(fd_, MillisecondsUntil(deadline))) return -1;
-    }
+void Http1Connection::Close() {
+  if (phase_ == Phase::kClosed) return;
+  phase_ = Phase::kClosed;
+  loop_.Remove(fd_);
+  loop_.CancelTimer(this);
+  // Closed now, not when the object goes: the client sees the close at once.
+  ::close(fd_);
+  fd_ = -1;
+  if (handler_) {
+    queue_->TakeOver();
+    std::shared_ptr<RequestHandler> handler = std::move(handler_);
+    exchange_.reset();
+    handler->OnCancel();
+    owner_.OnExchangeEnd();
   }
-  std::size_t count = std::min(size, buffer_end_ - buffer_begin_);
-  std::memcpy(data, buffer_.get() + buffer_begin_, count);
-  buffer_begin_ += count;
-  return static_cast<ssize_t>(count);
+  queue_->SetCurrent(0);
+  buffer_.reset();
+  owner_.OnClosed(this);
 }
 
-ssize_t Http1Connection::Write(const char* data, std::size_t size,
-                               std::chrono::milliseconds stall_timeout) {
-  std::size_t written = 0;
-  while (written < size) {
-    ssize_t n = ::send(fd_, data + written, size - written, MSG_NOSIGNAL);
-    if (n > 0) {
-      written += static_cast<std::size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-        PollFor(fd_, POLLOUT, static_cast<int>(stall_timeout.count()))) {
-      continue;
-    }
-    return -1;
+void Http1Connection::ResumeBody(uint64_t exchange) {
+  if (phase_ == Phase::kClosed || exchange != exchange_id_ || !body_paused_) return;
+  body_paused_ = false;
+  Pump();
+}
+
+void Http1Connection::OnQueueActivity() {
+  if (phase_ != Phase::kClosed) Pump();
+}
+
+void Http1Connection::OnReady(uint32_t events) {
+  if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable_ = true;
+  if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable_ = true;
+  Pump();
+}
+
+void Http1Connection::Pump() {
+  while (phase_ != Phase::kClosed) {
+    if (!Write()) return;
+    CheckAnswer();
+    if (phase_ == Phase::kClosed) return;
+    bool read = Read();
+    if (phase_ == Phase::kClosed) return;
+    bool parsed = ParseBuffer();
+    if (!read && !parsed) break;
   }
-  return static_cast<ssize_t>(size);
+  if (phase_ == Phase::kClosed) return;
+  if (phase_ == Phase::kHead || (phase_ == Phase::kBody && !body_paused_)) AcknowledgeAtOnce();
+  UpdateTimer();
 }
 
-bool Http1Connection::WaitReadable(Clock::time_point deadline) {
-  return buffer_begin_ < buffer_end_ || PollFor(fd_, POLLIN, MillisecondsUntil(deadline));
-}
-
-bool Http1Connection::WaitWritable(std::chrono::milliseconds timeout) const {
-  return PollFor(fd_, POLLOUT, static_cast<int>(timeout.count()));
-}
-
-bool Http1Connection::ReadAhead() {
-  if (!buffer_) buffer_ = std::make_unique<char[]>(kReadBufferSize);
-  if (buffer_begin_ > 0) {
-    std::memmove(buffer_.get(), buffer_.get() + buffer_begin_, buffer_end_ - buffer_begin_);
-    buffer_end_ -= buffer_begin_;
-    buffer_begin_ = 0;
-  }
-  while (buffer_end_ < kReadBufferSize) {
-    ssize_t n = ::recv(fd_, buffer_.get() + buffer_end_, kReadBufferSize - buffer_end_, 0);
-    if (n > 0) {
-      buffer_end_ += static_cast<std::size_t>(n);
-    } else if (n == 0) {
+bool Http1Connection::Write() {
+  if (writable_) {
+    bool blocked = false;
+    ssize_t written = queue_->WriteTo(fd_, &blocked);
+    if (written < 0) {
+      Close();
       return false;
-    } else if (errno != EINTR) {
-      return errno == EAGAIN || errno == EWOULDBLOCK;
     }
+    if (written > 0 || blocked) last_write_ = Clock::now();
+    // EPOLLOUT brings the next edge; the write timeout counts from the last progress.
+    if (blocked) writable_ = false;
+  }
+  OutboundQueue::State state = queue_->Poll();
+  answer_ended_ = state.answer_ended;
+  if (state.writable && handler_) handler_->OnWritable();
+  if (state.empty && closing_ && phase_ != Phase::kLinger) {
+    // Everything is written: FIN after it, then drop what the client still sends.
+    ::shutdown(fd_, SHUT_WR);
+    phase_ = Phase::kLinger;
+    linger_until_ = Clock::now() + kLingerTime;
+    if (handler_) {
+      std::shared_ptr<RequestHandler> handler = std::move(handler_);
+      exchange_.reset();
+      handler->OnCancel();
+      owner_.OnExchangeEnd();
+    }
+    if (peer_eof_) Close();
   }
   return true;
 }
 
-bool Http1Connection::HasRequestHead() const {
-  if (buffer_end_ - buffer_begin_ == kReadBufferSize) return true;
-  std::string_view buffered(buffer_.get() + buffer_begin_, buffer_end_ - buffer_begin_);
-  // A bare "\n\n" is no valid head, but the parser, not the wait, should say so.
-  return buffered.find("\r\n\r\n") != std::string_view::npos ||
-         buffered.find("\n\n") != std::string_view::npos;
+void Http1Connection::CheckAnswer() {
+  if (!handler_ || !answer_ended_) return;
+  OutboundQueue::State state = queue_->Poll();
+  if (!state.empty) return;
+  if (state.abort || state.close) {
+    CloseAfterAnswer();
+    return;
+  }
+  if (!body_done_) {
+    // Answered before the whole body came (an error, or a stream that ended early): the body
+    // is still read and dropped, unless the client may never send it (it waits for a 100
+    // Continue that did not come) or it is a stream that has no reason to end.
+    if (exchange_->request().expects_continue || body_is_stream_) CloseAfterAnswer();
+    return;
+  }
+  EndExchange();
 }
 
-void Http1Connection::ReleaseBuffer() {
-  if (buffer_begin_ == buffer_end_) {
-    buffer_.reset();
-    buffer_begin_ = buffer_end_ = 0;
+void Http1Connection::EndExchange() {
+  handler_.reset();
+  exchange_.reset();
+  queue_->SetCurrent(0);
+  owner_.OnExchangeEnd();
+  answer_ended_ = false;
+  if (draining_ || (peer_eof_ && begin_ == end_)) {
+    CloseAfterAnswer();
+    return;
   }
+  phase_ = Phase::kIdle;
+  ReleaseEmptyBuffer();
 }
 
-void Http1Connection::RemoteAddress(std::string* ip, int* port) {
-  if (remote_port_ < 0) {
-    sockaddr_storage address{};
-    socklen_t length = sizeof(address);
-    if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-      AddressOf(address, &remote_ip_, &remote_port_);
-    }
-  }
-  *ip = remote_ip_;
-  *port = remote_port_;
-}
-
-void Http1Connection::LocalAddress(std::string* ip, int* port) {
-  if (local_port_ < 0) {
-    sockaddr_storage address{};
-    socklen_t length = sizeof(address);
-    if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-      AddressOf(address, &local_ip_, &local_port_);
-    }
-  }
-  *ip = local_ip_;
-  *port = local_port_;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Http1Server::Adapter
-
-// cpp-httplib's request parser and response writer, with catch-all handlers that hand every
-// request to the Gateway. Its listening and connection handling are not used: the mux accepts,
-// and Serve drives one request at a time through the protected process_request.
-class Http1Server::Adapter final : public httplib::Server {
- public:
-  Adapter(const Gateway& gateway, const ServerOptions& options, const std::atomic<bool>& draining)
-      : gateway_(gateway), draining_(draining), max_body_bytes_(options.max_body_bytes) {
-    auto handle = [this](const httplib::Request& request, httplib::Response& response) {
-      Handle(request, response);
-    };
-    // ECMAScript's `.` does not match line terminators, which a decoded path may hold.
-    const std::string kAnyPath = "[\\s\\S]*";
-    Get(kAnyPath, handle);  // HEAD arrives here too, with method "HEAD"
-    Post(kAnyPath, handle);
-    Put(kAnyPath, handle);
-    Patch(kAnyPath, handle);
-    Delete(kAnyPath, handle);
-    Options(kAnyPath, handle);
-    set_error_handler(
-        HandlerWithResponse([this](const httplib::Request& request, httplib::Response& response) {
-          return OnError(request, response);
-        }));
-    set_post_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
-      BeforeWrite(request, response);
-    });
-    set_expect_100_continue_handler(
-        [this](const httplib::Request& request, httplib::Response& response) {
-          return BeforeBody(request, response);
-        });
-    set_payload_max_length(options.max_body_bytes);
-    keep_alive_header_ =
-        "timeout=" +
-        std::to_string(
-            std::chrono::duration_cast<std::chrono::seconds>(options.keep_alive_timeout).count());
-  }
-
-  // Reads one request from `stream`, answers it and returns whether the connection may carry
-  // another one.
-  bool ServeOne(ConnectionStream& stream) {
-    stream_ = &stream;
-    parsed_ = false;
-    answered_by_gateway_ = false;
-    announced_close_ = false;
-    bool close_requested = draining_.load();
-    bool peer_closes = false;
-    bool written = process_request(stream, close_requested, peer_closes,
-                                   [this](httplib::Request& request) { AfterHead(request); });
-    stream_ = nullptr;
-    // A request line or header block that did not parse leaves the stream at an unknown place:
-    // reading on would answer garbage lines with more errors.
-    return written && parsed_ && !peer_closes && !close_requested && !announced_close_ &&
-           !draining_.load();
-  }
-
- private:
-  // Runs once the request line and headers have parsed, before the body is read.
-  void AfterHead(httplib::Request& request) {
-    parsed_ = true;
-    // The gateway answers whole messages: no byte ranges.
-    request.ranges.clear();
-    // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112, 6.3), but
-    // cpp-httplib would read one until the client closes or the read deadline passes.
-    if (!request.has_header("Content-Length") && !request.has_header("Transfer-Encoding")) {
-      request.set_header("Content-Length", "0");
-    }
-    // cpp-httplib checks max_body_bytes against Content-Length only; a chunked body is checked
-    // once read (Handle), and its encoding may add some overhead until then.
-    stream_->SetReadBudget(2 * max_body_bytes_ + kMaxHeaderBytes);
-  }
-
-  // A client that sent `Expect: 100-continue` waits for this before it sends the body: a body
-  // over the limit is refused before it travels.
-  int BeforeBody(const httplib::Request& request, httplib::Response& response) {
-    const std::string length = request.get_header_value("Content-Length");
-    if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > max_body_bytes_) {
-      response.status = 413;
-      return 413;
-    }
-    return 100;
-  }
-
-  void Handle(const httplib::Request& request, httplib::Response& response) {
-    answered_by_gateway_ = true;
-    if (request.body.size() > max_body_bytes_) {
-      response.status = 413;
-      response.set_content(ErrorBody(StatusForParserError(413)), "application/json");
-      return;
-    }
-    HttpRequest http_request;
-    http_request.method = request.method;
-    // The raw target: cpp-httplib's `path` is already percent-decoded, which would lose `%2F`.
-    std::string_view target = OriginForm(request.target);
-    std::size_t question_mark = target.find('?');
-    http_request.path = target.substr(0, question_mark);
-    if (question_mark != std::string_view::npos) {
-      http_request.query = target.substr(question_mark + 1);
-    }
-    http_request.headers.reserve(request.headers.size());
-    for (const auto& [name, value] : request.headers) {
-      if (!IsInjectedHeader(name)) http_request.headers.emplace_back(name, value);
-    }
-    http_request.body = request.body;
-
-    HttpResponse http_response;
-    try {
-      gateway_.Serve(http_request, &http_response);
-    } catch (const std::exception&) {
-      // What went wrong inside is not the client's business.
-      http_response = HttpResponse{};
-      http_response.status = 500;
-      http_response.body = ErrorBody(grpc::Status(grpc::StatusCode::INTERNAL, "internal error"));
-    }
-
-    response.status = http_response.status;
-    for (const auto& [name, value] : http_response.headers) response.set_header(name, value);
-    if (http_response.content_type.empty()) {
-      response.body = std::move(http_response.body);
-    } else {
-      response.set_content(std::move(http_response.body), http_response.content_type);
-    }
-  }
-
-  // Every answer of 400 or more passes here. Those the gateway made are complete; those
-  // cpp-httplib made itself (a request that did not parse, a body over the limit, ...) have no
-  // body yet and get the gateway's JSON error.
-  HandlerResponse OnError(const httplib::Request&, httplib::Response& response) {
-    if (answered_by_gateway_) return HandlerResponse::Unhandled;
-    // The rest of the stream cannot be trusted after a request the parser rejected.
-    announced_close_ = true;
-    if (stream_ != nullptr && stream_->budget_exceeded()) response.status = parsed_ ? 413 : 431;
-    response.set_content(ErrorBody(StatusForParserError(response.status)), "application/json");
-    return HandlerResponse::Handled;
-  }
-
-  // Runs just before the status line is written: says whether the connection stays open.
-  void BeforeWrite(const httplib::Request& request, httplib::Response& response) {
-    bool closing =
-        announced_close_ || draining_.load() ||
-        response.get_header_value("Connection") == "close" ||
-        (request.version == "HTTP/1.0" && request.get_header_value("Connection") != "Keep-Alive");
-    // cpp-httplib's own Keep-Alive header advertises its request limit, which is not ours.
-    response.headers.erase("Keep-Alive");
-    if (closing) {
-      announced_close_ = true;
-      if (response.get_header_value("Connection") != "close") {
-        response.headers.erase("Connection");
-        response.set_header("Connection", "close");
+bool Http1Connection::Read() {
+  if (!readable_ || phase_ == Phase::kClosed) return false;
+  bool want = phase_ == Phase::kLinger || (phase_ == Phase::kBody && !body_paused_) ||
+              phase_ == Phase::kIdle || phase_ == Phase::kHead || phase_ == Phase::kAnswer;
+  if (!want) return false;
+  if (phase_ == Phase::kLinger) {
+    char discarded[16 * 1024];
+    for (;;) {
+      ssize_t count = ::recv(fd_, discarded, sizeof(discarded), 0);
+      if (count > 0) {
+        lingered_bytes_ += static_cast<std::size_t>(count);
+        if (lingered_bytes_ > kMaxLingerBytes) break;
+        continue;
       }
-    } else {
-      response.set_header("Keep-Alive", keep_alive_header_);
+      if (count < 0 && errno == EINTR) continue;
+      if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        readable_ = false;
+        return false;
+      }
+      break;  // the peer has closed too, or the socket failed
     }
+    Close();
+    return false;
   }
 
-  const Gateway& gateway_;
-  const std::atomic<bool>& draining_;
-  const std::size_t max_body_bytes_;
-  std::string keep_alive_header_;
-  // About the request being served.
-  ConnectionStream* stream_ = nullptr;
-  bool parsed_ = false;               // the request line and headers parsed
-  bool answered_by_gateway_ = false;  // the gateway made the answer
-  bool announced_close_ = false;      // the answer says Connection: close
-};
-
-// ---------------------------------------------------------------------------------------------
-// Http1Server
-
-Http1Server::Http1Server(const Gateway& gateway, const ServerOptions& options,
-                         const std::atomic<bool>& draining)
-    : adapter_(std::make_unique<Adapter>(gateway, options, draining)),
-      read_timeout_(options.read_timeout),
-      write_timeout_(options.write_timeout) {}
-
-Http1Server::~Http1Server() = default;
-
-Http1Server::Outcome Http1Server::Serve(Http1Connection& connection) {
-  for (int served = 0; served < kRequestsPerTurn; ++served) {
-    ConnectionStream stream(connection, Clock::now() + read_timeout_, write_timeout_);
-    if (!adapter_->ServeOne(stream)) return Outcome::kClose;
-    // Pipelined requests wait in the buffer: they are served now, not after an event that
-    // will never come for bytes already read.
-    bool open = connection.ReadAhead();
-    if (connection.HasRequestHead()) continue;
-    return open ? Outcome::kIdle : Outcome::kClose;
+  // Pipelined requests wait while an answer is under way: one read's worth of them is enough.
+  if (phase_ == Phase::kAnswer && end_ - begin_ >= kReadBytes) return false;
+  // The buffer grows to hold a whole head, up to the header limit: the parser needs it in one
+  // piece. After the head one read's worth is enough: the parser takes body bytes as they come.
+  const std::size_t limit = options_.max_header_bytes + kReadBytes;
+  std::size_t unparsed = end_ - begin_;
+  if (unparsed >= limit) return false;  // the parser decides first (it refuses such a head)
+  std::size_t capacity = std::max(2 * kReadBytes, std::min(limit, unparsed + kReadBytes));
+  if (!buffer_ || capacity > buffer_capacity_) {
+    auto grown = std::make_unique<char[]>(capacity);
+    if (buffer_) std::memcpy(grown.get(), buffer_.get() + begin_, unparsed);
+    buffer_ = std::move(grown);
+    buffer_capacity_ = capacity;
+    begin_ = 0;
+    end_ = unparsed;
+  } else if (end_ + kReadBytes > buffer_capacity_ && begin_ > 0) {
+    std::memmove(buffer_.get(), buffer_.get() + begin_, unparsed);
+    begin_ = 0;
+    end_ = unparsed;
   }
-  return Outcome::kMoreInput;
+  std::size_t room = std::min(kReadBytes, buffer_capacity_ - end_);
+  if (room == 0) return false;
+  for (;;) {
+    ssize_t count = ::recv(fd_, buffer_.get() + end_, room, 0);
+    if (count > 0) {
+      end_ += static_cast<std::size_t>(count);
+      last_read_ = Clock::now();
+      if (static_cast<std::size_t>(count) < room) readable_ = false;  // drained the socket
+      return true;
+    }
+    if (count < 0 && errno == EINTR) continue;
+    if (count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      readable_ = false;
+      ReleaseEmptyBuffer();
+      return false;
+    }
+    if (count == 0) {
+      readable_ = false;
+      peer_eof_ = true;
+      ReleaseEmptyBuffer();
+      OnEndOfInput();
+      return false;
+    }
+    Close();  // the connection was reset
+    return false;
+  }
+}
+
+void Http1Connection::AcknowledgeAtOnce() {
+  // Waiting for the rest of a request: a client that wrote it in pieces (headers, then body) with
+  // Nagle's algorithm on holds the next piece until the last one is acknowledged, and Linux
+  // delays that acknowledgement by up to 40 ms. The flag does not stick: set it per wait.
+  int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
+void Http1Connection::ReleaseEmptyBuffer() {
+  // Connections waiting (idle, or for a call or a stream) hold no buffer.
+  if (begin_ == end_) {
+    buffer_.reset();
+    buffer_capacity_ = begin_ = end_ = 0;
+  }
+}
+
+void Http1Connection::OnEndOfInput() {
+  switch (phase_) {
+    case Phase::kIdle:
+    case Phase::kHead:
+    case Phase::kLinger:
+      Close();
+      return;
+    case Phase::kBody:
+      if (answer_ended_) {
+        CloseAfterAnswer();  // answered already: the rest of the body does not matter
+      } else {
+        Close();  // the client will not send the rest: the request cannot complete
+      }
+      return;
+    case Phase::kAnswer:
+      // A client that stops sending and has no further request waiting has gone (or will only
+      // read): its call is cancelled, as grpc-gateway's net/http cancels the request's context.
+      // What is answered still goes out, then the connection closes.
+      if (begin_ == end_ && handler_) handler_->OnCancel();
+      return;
+    case Phase::kClosed:
+      return;
+  }
+}
+
+bool Http1Connection::ParseBuffer() {
+  switch (phase_) {
+    case Phase::kIdle:
+    case Phase::kHead:
+      return ParseHead();
+    case Phase::kBody:
+      return ParseBody();
+    case Phase::kAnswer:
+    case Phase::kLinger:
+    case Phase::kClosed:
+      return false;
+  }
+  return false;
+}
+
+bool Http1Connection::ParseHead() {
+  if (begin_ == end_) {
+    // The parser may hold the start of a head (the request line): then the request is under way.
+    if (!parser_.InRequest()) {
+      phase_ = Phase::kIdle;
+      if (peer_eof_) Close();
+    }
+    return false;
+  }
+  if (draining_ || closing_) {
+    Close();  // no new request is begun while shutting down
+    return false;
+  }
+  if (phase_ == Phase::kIdle) {
+    phase_ = Phase::kHead;
+    request_started_ = Clock::now();
+  }
+  std::size_t consumed = 0;
+  std::string_view body;
+  Http1Parser::Result result = parser_.Parse(Buffered(), &consumed, &body);
+  Consume(consumed);
+  switch (result) {
+    case Http1Parser::Result::kNeedMore:
+      if (peer_eof_) Close();
+      return consumed > 0;
+    case Http1Parser::Result::kHead:
+      BeginExchange(parser_.TakeHead());
+      return true;
+    case Http1Parser::Result::kError:
+      FailRequest(parser_.error_status(), parser_.error_message());
+      return true;
+    case Http1Parser::Result::kBody:
+    case Http1Parser::Result::kDone:
+      break;  // not before a head
+  }
+  FailRequest(400, "malformed HTTP/1.1 request");
+  return true;
+}
+
+void Http1Connection::BeginExchange(HttpRequestHead head) {
+  ++exchange_id_;
+  queue_->SetCurrent(exchange_id_);
+  Http1Exchange::Settings settings;
+  settings.close_after = draining_ || head.wants_close;
+  settings.keep_alive_value = keep_alive_value_;
+  bool expects_continue = head.expects_continue && head.has_body();
+  exchange_ = std::make_shared<Http1Exchange>(exchange_id_, std::move(head), peer_, queue_, loop_,
+                                              weak_from_this(), settings);
+  phase_ = Phase::kBody;
+  body_done_ = false;
+  body_paused_ = false;
+  answer_ended_ = false;
+  discarded_bytes_ = 0;
+  owner_.OnExchangeBegin();
+  handler_ = gateway_.Open(exchange_);
+  body_is_stream_ = handler_->BodyIsStream();
+  // The client waits for this before it sends the body; an answer already given (a body over
+  // the limit) goes out instead, and the connection then closes.
+  if (expects_continue) queue_->AppendInterim("HTTP/1.1 100 Continue\r\n\r\n");
+}
+
+bool Http1Connection::ParseBody() {
+  if (body_paused_) return false;
+  std::size_t consumed = 0;
+  std::string_view body;
+  Http1Parser::Result result = parser_.Parse(Buffered(), &consumed, &body);
+  switch (result) {
+    case Http1Parser::Result::kNeedMore:
+      Consume(consumed);
+      return consumed > 0;
+    case Http1Parser::Result::kBody:
+      if (answer_ended_) {
+        discarded_bytes_ += body.size();
+        if (discarded_bytes_ > kMaxDiscardBytes) CloseAfterAnswer();
+      } else if (!handler_->OnBody(body)) {
+        body_paused_ = true;
+      }
+      Consume(consumed);  // after the handler: `body` points into the buffer
+      return true;
+    case Http1Parser::Result::kDone:
+      Consume(consumed);
+      parser_.Reset();
+      body_done_ = true;
+      phase_ = Phase::kAnswer;
+      if (!answer_ended_) handler_->OnBodyEnd();
+      return true;
+    case Http1Parser::Result::kError:
+      Consume(consumed);
+      FailRequest(parser_.error_status(), parser_.error_message());
+      return true;
+    case Http1Parser::Result::kHead:
+      break;  // not twice
+  }
+  Consume(consumed);
+  FailRequest(400, "malformed HTTP/1.1 request");
+  return true;
+}
+
+void Http1Connection::FailRequest(int status, std::string_view message) {
+  bool answer_begun = false;
+  if (handler_) {
+    answer_begun = queue_->TakeOver();
+    std::shared_ptr<RequestHandler> handler = std::move(handler_);
+    exchange_.reset();
+    handler->OnCancel();
+    owner_.OnExchangeEnd();
+  }
+  // An answer that has begun cannot be replaced: the client sees it cut off.
+  if (!answer_begun) queue_->AppendOwn(ErrorAnswer(status, message));
+  parser_.Reset();
+  begin_ = end_;  // nothing after a malformed request can be trusted
+  CloseAfterAnswer();
+}
+
+void Http1Connection::CloseAfterAnswer() {
+  closing_ = true;
+  if (phase_ != Phase::kLinger) phase_ = Phase::kAnswer;
+  Write();
+}
+
+void Http1Connection::UpdateTimer() {
+  Clock::time_point deadline = Clock::time_point::max();
+  auto consider = [&deadline](Clock::time_point candidate) {
+    deadline = std::min(deadline, candidate);
+  };
+  switch (phase_) {
+    case Phase::kIdle:
+      consider(last_read_ + options_.keep_alive_timeout);
+      break;
+    case Phase::kHead:
+      consider(request_started_ + options_.read_timeout);
+      break;
+    case Phase::kBody:
+      if (!body_is_stream_ && !body_paused_) consider(request_started_ + options_.read_timeout);
+      break;
+    case Phase::kLinger:
+      consider(linger_until_);
+      break;
+    case Phase::kAnswer:
+    case Phase::kClosed:
+      break;
+  }
+  if (!writable_) consider(last_write_ + options_.write_timeout);
+  if (deadline == Clock::time_point::max()) {
+    loop_.CancelTimer(this);
+  } else {
+    loop_.SetTimer(this, deadline);
+  }
+}
+
+void Http1Connection::OnTimer() {
+  Clock::time_point now = Clock::now();
+  if (!writable_ && now >= last_write_ + options_.write_timeout) {
+    Close();  // the client does not read what it is sent
+    return;
+  }
+  switch (phase_) {
+    case Phase::kIdle:
+    case Phase::kLinger:
+      Close();
+      return;
+    case Phase::kHead:
+    case Phase::kBody:
+      if (now >= request_started_ + options_.read_timeout) {
+        FailRequest(408, "the request did not arrive within the read timeout");
+        Pump();
+        return;
+      }
+      break;
+    case Phase::kAnswer:
+    case Phase::kClosed:
+      break;
+  }
+  UpdateTimer();
+}
+
+void Http1Connection::Consume(std::size_t bytes) {
+  begin_ += bytes;
+  if (begin_ == end_) begin_ = end_ = 0;
+}
+
+std::string_view Http1Connection::Buffered() const {
+  if (!buffer_) return {};
+  return std::string_view(buffer_.get() + begin_, end_ - begin_);
 }
 
 }  // namespace cppgateway

@@ -1,102 +1,140 @@
-// HTTP/1.1 on a socket the mux has accepted: the socket with its read-ahead buffer
-// (Http1Connection), and the cpp-httplib adapter that parses and answers its requests
-// (Http1Server). This is the only place that knows cpp-httplib's protected internals
-// (Server::process_request), whose signature changes between cpp-httplib versions.
+// An HTTP/1.1 connection on the event loop: reads requests as their bytes arrive, hands each to
+// the gateway as an exchange, feeds it the body, and writes the answer from the outbound queue.
+// No thread is held while a request arrives, waits for its call, or streams: a connection is a
+// state machine driven by socket readiness, the queue and its timer.
+//
+// Requests are answered in order, one at a time; pipelined requests wait in the read buffer,
+// which has a fixed size, so a client that pipelines and never reads holds at most that and
+// one answer's queue. Every request body is consumed (or the connection closed): a body is never
+// read as the next request.
 #pragma once
 
-#include <sys/types.h>
-
-#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
-#include "cppgateway/gateway.h"
+#include "cppgateway/http_exchange.h"
 #include "cppgateway/options.h"
+#include "transport/event_loop.h"
+#include "transport/http1_parser.h"
 
 namespace cppgateway {
 
-// A non-blocking socket with buffered reads: the request parser reads a line byte by byte, so every
-// byte must not cost a system call. Reads and writes wait with poll(), never by blocking the fd.
-class Http1Connection {
- public:
-  using Clock = std::chrono::steady_clock;
+class Gateway;
+class Http1Exchange;
+class OutboundQueue;
 
-  // Takes ownership of `fd`, which must be non-blocking.
-  explicit Http1Connection(int fd);
-  // Closes the socket.
-  ~Http1Connection();
+class Http1Connection final : public EventLoop::Watcher,
+                              public EventLoop::Timer,
+                              public std::enable_shared_from_this<Http1Connection> {
+ public:
+  using Clock = EventLoop::Clock;
+
+  // What a connection tells the one that owns it (the mux). Called on the loop thread.
+  class Owner {
+   public:
+    virtual ~Owner() = default;
+    // An exchange began or ended: shutdown waits for those in flight.
+    virtual void OnExchangeBegin() = 0;
+    virtual void OnExchangeEnd() = 0;
+    // The connection has closed its socket and can be destroyed (not from inside this call).
+    virtual void OnClosed(Http1Connection* connection) = 0;
+  };
+
+  // Takes `fd` (non-blocking, connected). Everything else must outlive the connection.
+  Http1Connection(int fd, EventLoop& loop, const Gateway& gateway, const ServerOptions& options,
+                  Owner& owner);
+  ~Http1Connection() override;
   Http1Connection(const Http1Connection&) = delete;
   Http1Connection& operator=(const Http1Connection&) = delete;
 
-  int fd() const { return fd_; }
+  // Loop thread. Registers with the loop and serves what has arrived already.
+  void Start();
+  // Loop thread. The server is shutting down: close now if no request is under way, else after
+  // its answer.
+  void Drain();
+  // Loop thread. Closes at once; an exchange in flight is cancelled.
+  void Close();
 
-  // Reads up to `size` bytes, from the buffer first, waiting for the socket until `deadline`.
-  // Returns the count, 0 at end of stream, -1 on error or when the deadline passed.
-  ssize_t Read(char* data, std::size_t size, Clock::time_point deadline);
-  // Writes all of `data`; each wait for room in the send buffer may last up to `stall_timeout`.
-  // Returns `size`, or -1 on error or a stalled peer.
-  ssize_t Write(const char* data, std::size_t size, std::chrono::milliseconds stall_timeout);
-  // True when a byte can be read before `deadline` (buffered, or arriving on the socket).
-  bool WaitReadable(Clock::time_point deadline);
-  // True when the socket accepts a write within `timeout`.
-  bool WaitWritable(std::chrono::milliseconds timeout) const;
+  // Loop thread, posted by the exchange and the queue.
+  void ResumeBody(uint64_t exchange);
+  void OnQueueActivity();
 
-  // Reads what the socket holds, without waiting, after the bytes already buffered (as many as
-  // fit). Returns false when the peer has closed its side or the socket failed.
-  bool ReadAhead();
-  // True when the buffer holds a request's whole head (request line and headers, up to the blank
-  // line), or is full: a worker can then read it without waiting for the client.
-  bool HasRequestHead() const;
-  bool HasBufferedBytes() const { return buffer_begin_ < buffer_end_; }
-  // Gives the buffer's memory back while nothing is buffered: idle connections hold none.
-  void ReleaseBuffer();
-
-  // The peer's and our own address, looked up once.
-  void RemoteAddress(std::string* ip, int* port);
-  void LocalAddress(std::string* ip, int* port);
+  void OnReady(uint32_t events) override;
+  void OnTimer() override;
 
  private:
-  // Reads from the socket into the (empty) buffer without waiting: >0 count, 0 end of stream,
-  // -1 error, -2 nothing to read now.
-  ssize_t FillBuffer();
-
-  int fd_;
-  std::unique_ptr<char[]> buffer_;  // allocated while the connection is in use
-  std::size_t buffer_begin_ = 0;    // unread bytes are [buffer_begin_, buffer_end_)
-  std::size_t buffer_end_ = 0;
-  std::string remote_ip_, local_ip_;
-  int remote_port_ = -1, local_port_ = -1;
-};
-
-// Parses and answers the HTTP/1.1 requests of a connection with cpp-httplib and the Gateway.
-// Holds state for the one request it is serving: each worker thread owns one.
-class Http1Server {
- public:
-  // Why Serve returned.
-  enum class Outcome {
-    kIdle,       // no whole request is buffered: the event loop waits for one
-    kMoreInput,  // a further request is there already, but others should get a turn first
-    kClose,      // close the connection (the peer's wish, an error, or draining)
+  enum class Phase {
+    kIdle,    // waiting for a request; nothing buffered
+    kHead,    // a request's head is arriving
+    kBody,    // an exchange is open and its body is arriving (or being discarded)
+    kAnswer,  // the body is in; waiting for the answer to be written
+    kLinger,  // answered for the last time and half-closed: dropping what the client still sends
+    kClosed,
   };
 
-  // `gateway` answers the requests; while `draining` is set, answers say Connection: close and
-  // the connection is closed after them. Both must outlive this object.
-  Http1Server(const Gateway& gateway, const ServerOptions& options,
-              const std::atomic<bool>& draining);
-  ~Http1Server();
-  Http1Server(const Http1Server&) = delete;
-  Http1Server& operator=(const Http1Server&) = delete;
+  void Pump();
+  bool Write();        // false when the connection closed
+  bool Read();         // true when bytes were read
+  bool ParseBuffer();  // true when something changed
+  bool ParseHead();
+  bool ParseBody();
+  void BeginExchange(HttpRequestHead head);
+  void CheckAnswer();
+  void EndExchange();
+  void OnEndOfInput();
+  // The request cannot be completed: answers `status` if the answer has not begun, and closes.
+  void FailRequest(int status, std::string_view message);
+  // Closes once the queue is written: after a FIN, lingers.
+  void CloseAfterAnswer();
+  void UpdateTimer();
 
-  // Serves the requests whose bytes have arrived on `connection`, at least one.
-  Outcome Serve(Http1Connection& connection);
+  void Consume(std::size_t bytes);
+  void ReleaseEmptyBuffer();
+  void AcknowledgeAtOnce();
+  std::string_view Buffered() const;
 
- private:
-  class Adapter;
-  std::unique_ptr<Adapter> adapter_;
-  std::chrono::milliseconds read_timeout_;
-  std::chrono::milliseconds write_timeout_;
+  int fd_;  // -1 once closed
+  EventLoop& loop_;
+  const Gateway& gateway_;
+  const ServerOptions& options_;
+  Owner& owner_;
+  const std::string keep_alive_value_;
+  std::string peer_;
+  std::shared_ptr<OutboundQueue> queue_;
+  Http1Parser parser_;
+
+  Phase phase_ = Phase::kIdle;
+  bool readable_ = true;  // edge-triggered: until a read says EAGAIN
+  bool writable_ = true;  // edge-triggered: until a write says EAGAIN
+  bool peer_eof_ = false;
+  bool draining_ = false;
+  bool closing_ = false;  // close once the queue is written
+
+  // The read buffer: bytes [begin_, end_) are unparsed. Allocated while in use.
+  std::unique_ptr<char[]> buffer_;
+  std::size_t buffer_capacity_ = 0;
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+
+  // The exchange in flight.
+  uint64_t exchange_id_ = 0;
+  std::shared_ptr<Http1Exchange> exchange_;
+  std::shared_ptr<RequestHandler> handler_;
+  bool body_done_ = false;
+  bool body_paused_ = false;
+  bool body_is_stream_ = false;
+  bool answer_ended_ = false;
+  std::size_t discarded_bytes_ = 0;  // body bytes dropped after the answer ended
+
+  Clock::time_point request_started_{};  // the first byte of the current request
+  Clock::time_point last_read_{};
+  Clock::time_point last_write_{};  // the last write that made progress
+  Clock::time_point linger_until_{};
+  std::size_t lingered_bytes_ = 0;
 };
 
 }  // namespace cppgateway

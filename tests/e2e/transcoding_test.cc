@@ -1,7 +1,8 @@
-// The gateway's transcoding through the generated handlers of the test service, called in-process:
-// routing, binding (path, query, body), response_body, JSON options and every error answer.
-#include "cppgateway/gateway.h"
-
+// The gateway's transcoding through the generated handlers of the test service, on a real server
+// on 127.0.0.1 port 0 calling the service in-process: routing, binding (path, query, body),
+// response_body, JSON options, every error answer, and what registration refuses.
+#include <cppgateway/gateway.h>
+#include <cppgateway/server.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -10,48 +11,49 @@
 #include <string>
 
 #include "cppgateway/test/v1/test.gw.h"
+#include "raw_http.h"
 #include "test_service.h"
 
 namespace cppgateway {
 namespace {
 
 using nlohmann::json;
+using testing::RawResponse;
+using testing::RawSocket;
+using namespace std::chrono_literals;
 
 class GatewayTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    grpc::ServerBuilder builder;
-    builder.RegisterService(&service_);
-    grpc_server_ = builder.BuildAndStart();
-    channel_ = grpc_server_->InProcessChannel(grpc::ChannelArguments());
-    UseOptions(ServerOptions());
-  }
-  void TearDown() override { grpc_server_->Shutdown(); }
+  void SetUp() override { UseOptions(ServerOptions()); }
 
-  // Rebuilds the gateway with `options`.
+  // Restarts the server with `options`.
   void UseOptions(const ServerOptions& options) {
-    gateway_ = std::make_unique<Gateway>(options);
-    test::v1::RegisterTestServiceHandlers(*gateway_, channel_);
+    server_.reset();
+    server_ = std::make_unique<Server>(options);
+    server_->AddService(&service_);
+    server_->AddGateway(&test::v1::RegisterTestServiceHandlers);
+    port_ = server_->Start("127.0.0.1:0");
   }
 
-  // Serves `method target` with `body`; `target` may carry a query string.
-  HttpResponse Call(std::string_view method, std::string_view target, std::string_view body = "") {
-    HttpRequest request;
-    request.method = method;
-    size_t question = target.find('?');
-    request.path = target.substr(0, question);
-    if (question != std::string_view::npos) request.query = target.substr(question + 1);
-    request.body = body;
-    HttpResponse response;
-    gateway_->Serve(request, &response);
-    EXPECT_EQ(response.content_type, "application/json");
-    return response;
+  // Sends `method target` with `body` on a fresh connection; `target` may carry a query string.
+  RawResponse Call(std::string_view method, std::string_view target, std::string_view body = "") {
+    RawSocket socket(port_);
+    std::string request =
+        std::string(method) + " " + std::string(target) +
+        " HTTP/1.1\r\nHost: test\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+        std::string(body);
+    EXPECT_TRUE(socket.Send(request));
+    std::optional<RawResponse> response = socket.ReadResponse(5000ms, method == "HEAD");
+    EXPECT_TRUE(response) << method << " " << target << ": no answer";
+    if (!response) return RawResponse();
+    EXPECT_EQ(response->header("content-type"), "application/json");
+    return *response;
   }
 
   // Serves and parses the JSON body, expecting `status`.
   json CallJson(std::string_view method, std::string_view target, std::string_view body = "",
                 int status = 200) {
-    HttpResponse response = Call(method, target, body);
+    RawResponse response = Call(method, target, body);
     EXPECT_EQ(response.status, status) << method << " " << target << " -> " << response.body;
     json parsed = json::parse(response.body, nullptr, false);
     EXPECT_FALSE(parsed.is_discarded()) << response.body;
@@ -68,11 +70,15 @@ class GatewayTest : public ::testing::Test {
     return error;
   }
 
-  testing::TestServiceImpl service_;
-  std::unique_ptr<grpc::Server> grpc_server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<Gateway> gateway_;
+  testing::TestServiceImpl service_;  // outlives the server
+  std::unique_ptr<Server> server_;
+  int port_ = 0;
 };
+
+// A channel for registrations that never call: it connects lazily, to nothing.
+std::shared_ptr<grpc::Channel> UnusedChannel() {
+  return grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
+}
 
 TEST_F(GatewayTest, GetBindsThePathVariableAndAnswersJsonWithDefaults) {
   json user = CallJson("GET", "/v1/users/42");
@@ -245,11 +251,9 @@ TEST_F(GatewayTest, UnknownPathIs404WithCode5) {
 }
 
 TEST_F(GatewayTest, WrongMethodIs405WithAllowAndCode12) {
-  HttpResponse response = Call("DELETE", "/v1/users");
+  RawResponse response = Call("DELETE", "/v1/users");
   EXPECT_EQ(response.status, 405);
-  ASSERT_EQ(response.headers.size(), 1u);
-  EXPECT_EQ(response.headers[0].first, "Allow");
-  EXPECT_EQ(response.headers[0].second, "GET, HEAD, POST");
+  EXPECT_EQ(response.header("allow"), "GET, HEAD, POST");
   EXPECT_EQ(json::parse(response.body)["code"], 12);
 }
 
@@ -290,25 +294,37 @@ TEST_F(GatewayTest, JsonOptionsChangeTheOutput) {
   EXPECT_EQ(CallJson("POST", "/v1/echo", "{}"), json::object());
 }
 
-TEST_F(GatewayTest, RegisteringARouteTwiceThrows) {
-  EXPECT_THROW(test::v1::RegisterTestServiceHandlers(*gateway_, channel_), std::invalid_argument);
+TEST(GatewayRegistrationTest, RegisteringARouteTwiceThrows) {
+  Gateway gateway;
+  test::v1::RegisterTestServiceHandlers(gateway, UnusedChannel());
+  EXPECT_THROW(test::v1::RegisterTestServiceHandlers(gateway, UnusedChannel()),
+               std::invalid_argument);
 }
 
-TEST_F(GatewayTest, BindingsNamingNoFieldThrow) {
+TEST(GatewayRegistrationTest, BindingsNamingNoFieldOrMethodThrow) {
   Gateway gateway;
-  auto call = [](grpc::ClientContext*, const google::protobuf::Message&,
-                 google::protobuf::Message*) { return grpc::Status::OK; };
+  auto channel = UnusedChannel();
   const auto& request = test::v1::GetUserRequest::default_instance();
   const auto& response = test::v1::User::default_instance();
-  EXPECT_THROW(gateway.AddUnaryRoute({"GET", "/v1/{nope}"}, request, response, call),
+  const std::string method = "/cppgateway.test.v1.TestService/GetUser";
+  const auto unary = Gateway::MethodKind::kUnary;
+  auto add = [&](const Gateway::Binding& binding, const std::string& path,
+                 Gateway::MethodKind kind) {
+    gateway.AddRoute(binding, channel, path, kind, request, response);
+  };
+  EXPECT_THROW(add({"GET", "/v1/{nope}"}, method, unary), std::invalid_argument);
+  EXPECT_THROW(add({"POST", "/v1/x", "nope"}, method, unary), std::invalid_argument);
+  EXPECT_THROW(add({"GET", "/v1/x", "", "nope"}, method, unary), std::invalid_argument);
+  EXPECT_THROW(add({"GET", "v1/x"}, method, unary), std::invalid_argument);
+  // The method is named by its gRPC path; a method whose descriptor is known must take and
+  // return these types, and stream as registered.
+  EXPECT_THROW(add({"GET", "/v1/x"}, "cppgateway.test.v1.TestService.GetUser", unary),
                std::invalid_argument);
-  EXPECT_THROW(gateway.AddUnaryRoute({"POST", "/v1/x", "nope"}, request, response, call),
+  EXPECT_THROW(add({"GET", "/v1/x"}, "/cppgateway.test.v1.TestService/Echo", unary),
                std::invalid_argument);
-  EXPECT_THROW(gateway.AddUnaryRoute({"GET", "/v1/x", "", "nope"}, request, response, call),
+  EXPECT_THROW(add({"GET", "/v1/x"}, method, Gateway::MethodKind::kServerStream),
                std::invalid_argument);
-  EXPECT_THROW(gateway.AddUnaryRoute({"GET", "v1/x"}, request, response, call),
-               std::invalid_argument);
-  gateway.AddUnaryRoute({"GET", "/v1/{user.id}"}, request, response, call);
+  add({"GET", "/v1/{user.id}"}, method, unary);
 }
 
 }  // namespace

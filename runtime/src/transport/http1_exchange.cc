@@ -1,0 +1,183 @@
+#include "transport/http1_exchange.h"
+
+#include <strings.h>
+
+#include <cstdio>
+#include <ctime>
+#include <utility>
+
+#include "transport/event_loop.h"
+#include "transport/http1_connection.h"
+#include "transport/outbound_queue.h"
+
+namespace cppgateway {
+namespace {
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// Headers that frame the message on this connection: the transport writes its own.
+bool IsFramingHeader(std::string_view name) {
+  return EqualsIgnoringCase(name, "Content-Length") ||
+         EqualsIgnoringCase(name, "Transfer-Encoding") || EqualsIgnoringCase(name, "Connection") ||
+         EqualsIgnoringCase(name, "Keep-Alive");
+}
+
+// An origin server with a clock sends Date (RFC 9110, 6.6.1). Formatted once a second per thread.
+const std::string& DateHeaderValue() {
+  thread_local std::time_t formatted_second = -1;
+  thread_local std::string value;
+  std::time_t now = std::time(nullptr);
+  if (now != formatted_second) {
+    std::tm utc{};
+    ::gmtime_r(&now, &utc);
+    char text[64];
+    std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    value = text;
+    formatted_second = now;
+  }
+  return value;
+}
+
+void AppendHeader(std::string* out, std::string_view name, std::string_view value) {
+  out->append(name);
+  out->append(": ");
+  out->append(value);
+  out->append("\r\n");
+}
+
+}  // namespace
+
+std::string_view ReasonPhrase(int status) {
+  static constexpr std::pair<int, std::string_view> kReasons[] = {
+      {100, "Continue"},
+      {200, "OK"},
+      {201, "Created"},
+      {202, "Accepted"},
+      {204, "No Content"},
+      {206, "Partial Content"},
+      {301, "Moved Permanently"},
+      {302, "Found"},
+      {304, "Not Modified"},
+      {400, "Bad Request"},
+      {401, "Unauthorized"},
+      {403, "Forbidden"},
+      {404, "Not Found"},
+      {405, "Method Not Allowed"},
+      {408, "Request Timeout"},
+      {409, "Conflict"},
+      {411, "Length Required"},
+      {412, "Precondition Failed"},
+      {413, "Content Too Large"},
+      {414, "URI Too Long"},
+      {415, "Unsupported Media Type"},
+      {416, "Range Not Satisfiable"},
+      {429, "Too Many Requests"},
+      {431, "Request Header Fields Too Large"},
+      {499, "Client Closed Request"},
+      {500, "Internal Server Error"},
+      {501, "Not Implemented"},
+      {502, "Bad Gateway"},
+      {503, "Service Unavailable"},
+      {504, "Gateway Timeout"},
+      {505, "HTTP Version Not Supported"},
+  };
+  for (const auto& [code, reason] : kReasons) {
+    if (code == status) return reason;
+  }
+  return "";
+}
+
+std::string StatusLine(int status) {
+  std::string line = "HTTP/1.1 " + std::to_string(status) + " ";
+  line.append(ReasonPhrase(status));
+  line.append("\r\nDate: ");
+  line.append(DateHeaderValue());
+  line.append("\r\n");
+  return line;
+}
+
+Http1Exchange::Http1Exchange(uint64_t id, HttpRequestHead request, std::string peer,
+                             std::shared_ptr<OutboundQueue> queue, EventLoop& loop,
+                             std::weak_ptr<Http1Connection> connection, Settings settings)
+    : id_(id),
+      request_(std::move(request)),
+      peer_(std::move(peer)),
+      queue_(std::move(queue)),
+      loop_(loop),
+      connection_(std::move(connection)),
+      head_request_(request_.method == "HEAD"),
+      close_after_(settings.close_after),
+      keep_alive_value_(settings.keep_alive_value) {}
+
+void Http1Exchange::SendHead(HttpResponseHead head) {
+  if (head_sent_) return;
+  head_sent_ = true;
+  no_body_ = head_request_ || head.status == 204 || head.status == 304;
+  for (const auto& [name, value] : head.headers) {
+    if (EqualsIgnoringCase(name, "Connection") && EqualsIgnoringCase(value, "close")) {
+      close_after_ = true;
+    }
+  }
+  if (!head.content_length && head.status != 204 && head.status != 304) {
+    // Streamed: chunked where the client can take it, else delimited by closing.
+    chunked_ = request_.version >= 11;
+    close_delimited_ = !chunked_;
+    if (close_delimited_) close_after_ = true;
+  }
+
+  std::string out = StatusLine(head.status);
+  for (const auto& [name, value] : head.headers) {
+    if (!IsFramingHeader(name)) AppendHeader(&out, name, value);
+  }
+  if (head.content_length && head.status != 204 && head.status != 304) {
+    AppendHeader(&out, "Content-Length", std::to_string(*head.content_length));
+  } else if (chunked_) {
+    AppendHeader(&out, "Transfer-Encoding", "chunked");
+  }
+  if (close_after_) {
+    AppendHeader(&out, "Connection", "close");
+  } else {
+    if (request_.version < 11) AppendHeader(&out, "Connection", "keep-alive");
+    AppendHeader(&out, "Keep-Alive", keep_alive_value_);
+  }
+  out.append("\r\n");
+  queue_->Append(id_, out);
+}
+
+bool Http1Exchange::SendBody(std::string_view bytes) {
+  if (!head_sent_ || ended_) return true;
+  if (no_body_ || bytes.empty()) return true;
+  if (!chunked_) return queue_->Append(id_, bytes);
+  char size_line[24];
+  int length = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", bytes.size());
+  std::string chunk;
+  chunk.reserve(static_cast<std::size_t>(length) + bytes.size() + 2);
+  chunk.append(size_line, static_cast<std::size_t>(length));
+  chunk.append(bytes);
+  chunk.append("\r\n");
+  return queue_->Append(id_, chunk);
+}
+
+void Http1Exchange::End(bool abort) {
+  if (ended_) return;
+  if (!head_sent_ && !abort) {
+    // An answer must have a head: the handler ended without one.
+    HttpResponseHead head;
+    head.status = 500;
+    head.content_length = 0;
+    SendHead(std::move(head));
+  }
+  ended_ = true;
+  if (chunked_ && !no_body_ && !abort) queue_->Append(id_, "0\r\n\r\n");
+  queue_->End(id_, abort, close_after_ || abort);
+}
+
+void Http1Exchange::ResumeBody() {
+  loop_.Post([connection = connection_, id = id_] {
+    if (auto alive = connection.lock()) alive->ResumeBody(id);
+  });
+}
+
+}  // namespace cppgateway
