@@ -26,5 +26,9 @@ echo "\$ curl -i '$url'"
 curl -sS -i --max-time 5 "$url"
 echo
 echo
+watch="http://127.0.0.1:$port/api/v3/metrics:watch?metric=host_cpu_usage_overall&count=3"
+echo "\$ curl -N '$watch'      # a server stream, one line per sample as it is produced"
+curl -sS -N --max-time 10 "$watch"
+echo
 echo "\$ metrics_client 127.0.0.1:$port 'host_cpu_usage_overall[2h]'"
 "$build/examples/metrics/metrics_client" "127.0.0.1:$port" 'host_cpu_usage_overall[2h]'

@@ -578,6 +578,33 @@ TEST(TransportTest, EndlessHeadersAreRefused) {
   EXPECT_EQ(answer->headers["connection"], "close");
 }
 
+TEST(TransportTest, LimitsAreAnsweredWithTheirStatus) {
+  TestServer server;
+  struct Case {
+    std::string request;
+    int status;
+  };
+  std::string many_headers = "GET /v1/users/1 HTTP/1.1\r\nHost: test\r\n";
+  for (int i = 0; i < 150; ++i) many_headers += "X-H" + std::to_string(i) + ": v\r\n";
+  const Case cases[] = {
+      {"GET /v1/users/" + std::string(100 * 1024, 'a') + " HTTP/1.1\r\nHost: test\r\n\r\n", 414},
+      {"GET /v1/users/1 HTTP/1.1\r\nHost: test\r\nX-Big: " + std::string(70 * 1024, 'b') +
+           "\r\n\r\n",
+       431},
+      {many_headers + "\r\n", 431},
+  };
+  for (const Case& limit : cases) {
+    RawSocket socket(server.port());
+    socket.Send(limit.request);  // the server may stop reading before the end
+    std::optional<RawResponse> answer = socket.ReadResponse(5000ms);
+    ASSERT_TRUE(answer) << limit.status;
+    EXPECT_EQ(answer->status, limit.status);
+    EXPECT_EQ(answer->header("content-type"), "application/json");
+    EXPECT_EQ(json::parse(answer->body, nullptr, false).value("code", -1), 3) << answer->body;
+    EXPECT_EQ(answer->header("connection"), "close");
+  }
+}
+
 TEST(TransportTest, AbsoluteFormTargetIsServed) {
   TestServer server;
   RawSocket socket(server.port());
