@@ -18,6 +18,8 @@ _cppgateway_find_dependency(Threads)
 _cppgateway_find_dependency(Protobuf)
 _cppgateway_find_dependency(gRPC CONFIG)
 _cppgateway_find_dependency(nlohmann_json)
+# gzip answers and request bodies (zlib1g-dev, which grpc needs too).
+_cppgateway_find_dependency(ZLIB)
 # Boost.Beast's HTTP/1.1 parser, header-only. The runtime includes it privately, but the link
 # interface of a static runtime still names Boost::headers, so the installed package finds it too.
 # Debian ships BoostConfig.cmake; CONFIG skips CMake's FindBoost module, which newer CMake drops.

@@ -34,6 +34,7 @@ class Gateway {
     std::string_view path_template;       // "/v1/users/{user.id}"
     std::string_view body = "";           // "" none, "*" the whole request, or a request field path
     std::string_view response_body = "";  // "" the whole response, or a response field path
+    int success_code = 0;  // the HTTP status of a successful answer; 0 for 200
   };
 
   explicit Gateway(ServerOptions options = {});

@@ -16,6 +16,9 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 // The first value of the header `name` (case-insensitive) in `headers`, or nullptr.
 const std::string* FindHeader(const HttpHeaders& headers, std::string_view name);
+// Whether the comma-separated header value `list` ("gzip, br;q=0.5") names `token`
+// (case-insensitive, parameters ignored).
+bool HasToken(std::string_view list, std::string_view token);
 
 struct HttpRequestHead {
   std::string method;   // any token: "GET", "PURGE"
@@ -35,6 +38,8 @@ struct HttpRequestHead {
   bool expects_continue = false;
 
   bool has_body() const { return chunked || content_length.value_or(0) > 0; }
+  // Whether the client takes HTTP trailers (TE: trailers).
+  bool AcceptsTrailers() const;
   const std::string* FindHeader(std::string_view name) const {
     return cppgateway::FindHeader(headers, name);
   }
@@ -62,10 +67,13 @@ class HttpExchange {
   // should stop until the handler's OnWritable is called, so that a slow reader slows the
   // producer instead of growing a buffer. What is sent after the client has gone is dropped.
   virtual bool SendBody(std::string_view bytes) = 0;
-  // Ends the answer. With `abort`, the answer is cut off instead (the connection is closed
-  // without the end of a streamed body), so that the client sees it incomplete: for an error in
-  // the middle of a raw stream, which has no way to say so in band.
-  virtual void End(bool abort = false) = 0;
+  // Ends the answer. `trailers` go after a streamed body as HTTP trailers (chunked encoding
+  // carries them; they are dropped where it is not used).
+  virtual void End(const HttpHeaders& trailers = {}) = 0;
+  // Cuts the answer off instead of ending it: the connection is closed without the end of a
+  // streamed body, so that the client sees it incomplete. For an error in the middle of a raw
+  // stream, which has no way to say so in band.
+  virtual void Abort() = 0;
 
   // After RequestHandler::OnBody returned false: the handler wants the rest of the body.
   virtual void ResumeBody() = 0;

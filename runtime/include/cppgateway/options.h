@@ -1,8 +1,21 @@
 // Everything a user may tune. The defaults are grpc-gateway v2's conventions (DESIGN.md).
 #pragma once
 
+#include <grpcpp/support/status.h>
+
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cppgateway/http_exchange.h"
+
+namespace google::protobuf {
+class Message;
+}
 
 namespace cppgateway {
 
@@ -28,9 +41,90 @@ struct QueryOptions {
   bool reject_unknown_parameters = false;
 };
 
+// Maps a name across: an HTTP header to a metadata key or back. nullopt drops it.
+using HeaderMatcher = std::function<std::optional<std::string>(std::string_view name)>;
+
+// grpc-gateway's DefaultHeaderMatcher: `Grpc-Metadata-K` -> `k`, the permanent HTTP headers it
+// lists (Accept, Authorization, Cookie, Origin, User-Agent, ...) -> `grpcgateway-<name>`, anything
+// else dropped.
+std::optional<std::string> DefaultIncomingHeaderMatcher(std::string_view header);
+
+// How HTTP headers and gRPC metadata map to each other.
+struct MetadataOptions {
+  // A request header -> the metadata key it is sent as (grpc-gateway's WithIncomingHeaderMatcher);
+  // unset: DefaultIncomingHeaderMatcher. Whatever it says, `Authorization` is also sent as
+  // `authorization`, `x-forwarded-for` (the client's address appended) and `x-forwarded-host`
+  // are added, and a key ending in `-bin` gets its value base64-decoded.
+  HeaderMatcher incoming;
+  // A response header metadata key -> the HTTP header it becomes (WithOutgoingHeaderMatcher);
+  // unset: `Grpc-Metadata-<key>`.
+  HeaderMatcher outgoing;
+  // A response trailer metadata key -> the HTTP trailer it becomes (WithOutgoingTrailerMatcher);
+  // unset: `Grpc-Trailer-<key>`. Sent as HTTP trailers when the client takes them (TE: trailers)
+  // on a streamed answer; as headers of a unary answer otherwise.
+  HeaderMatcher outgoing_trailer;
+  // More metadata of the user's own, from the request (WithMetadata): called once per call.
+  std::function<void(const HttpRequestHead& request, HttpHeaders* metadata)> from_request;
+  // The metadata forwarded from one request's headers may hold no more bytes (keys and values):
+  // gRPC servers refuse much larger metadata. More is answered with 400.
+  std::size_t max_bytes = 8 * 1024;
+};
+
+// Cross-origin calls from browsers.
+struct CorsOptions {
+  // The origins whose pages may call ("https://app.example.com"), or "*" for any. Empty turns
+  // CORS off: no CORS headers, and an OPTIONS request goes to the routes like any other.
+  std::vector<std::string> allowed_origins;
+  // What a preflight allows.
+  std::vector<std::string> allowed_methods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+  // Request headers a page may send; empty allows those the preflight asks for.
+  std::vector<std::string> allowed_headers;
+  // Response headers a page may read beyond the simple ones (Grpc-Metadata-*, ...).
+  std::vector<std::string> exposed_headers;
+  // Whether a page may send cookies and Authorization with credentials mode "include".
+  bool allow_credentials = false;
+  // How long a browser may keep a preflight's answer.
+  std::chrono::seconds max_age{600};
+};
+
+// gzip both ways (zlib).
+struct CompressionOptions {
+  // Answers are gzip-encoded when the client accepts gzip: those of a known length from this size
+  // on, streams always.
+  bool gzip_responses = true;
+  std::size_t min_bytes = 1024;
+  // zlib's level, 1 (fastest) to 9 (smallest).
+  int level = 6;
+  // Request bodies with Content-Encoding: gzip are decoded; off, they are answered with 415.
+  bool gzip_requests = true;
+};
+
+// User code on the way out.
+struct Hooks {
+  // Writes the gateway's error answers (grpc-gateway's WithErrorHandler): called with the default
+  // answer's head and JSON body, which it may change.
+  std::function<void(const HttpRequestHead& request, const grpc::Status& status,
+                     HttpResponseHead* head, std::string* body)>
+      error_writer;
+  // Called before a successful answer's head is sent, with the response message (a stream's
+  // first one) (WithForwardResponseOption): may change the head's status and headers; a status
+  // that is not OK is answered as that error instead.
+  std::function<grpc::Status(const HttpRequestHead& request,
+                             const google::protobuf::Message& response, HttpResponseHead* head)>
+      response;
+};
+
 struct ServerOptions {
   JsonOptions json;
   QueryOptions query;
+  MetadataOptions metadata;
+  CorsOptions cors;
+  CompressionOptions compression;
+  Hooks hooks;
+
+  // The deadline of a REST call whose request names none (Grpc-Timeout: 500m, 10S, 1H); zero
+  // for none. An expired deadline is answered with 504 (code 4).
+  std::chrono::milliseconds default_deadline{0};
 
   // The listen queue of the shared port: a short one (5 is common) overflows under tens of
   // concurrent connects and costs clients 1 s SYN retries.

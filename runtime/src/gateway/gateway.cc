@@ -61,6 +61,25 @@ std::string MethodFullName(std::string_view method, const Gateway::Binding& bind
   return std::string(method.substr(1, slash - 1)) + "." + std::string(method.substr(slash + 1));
 }
 
+// The FieldMask a PATCH fills from its body's keys (grpc-gateway's PATCH feature): the request's
+// first singular FieldMask field, when the body is a message field.
+const FieldDescriptor* UpdateMaskField(const Gateway::Binding& binding, const Descriptor& request,
+                                       const FieldPath& body) {
+  const FieldDescriptor* body_field = body.back();
+  if (binding.http_method != "PATCH" || body_field->type() != FieldDescriptor::TYPE_MESSAGE ||
+      body_field->is_repeated()) {
+    return nullptr;
+  }
+  for (int i = 0; i < request.field_count(); ++i) {
+    const FieldDescriptor* field = request.field(i);
+    if (field->type() == FieldDescriptor::TYPE_MESSAGE && !field->is_repeated() &&
+        field->message_type()->full_name() == "google.protobuf.FieldMask") {
+      return field;
+    }
+  }
+  return nullptr;
+}
+
 Gateway::MethodKind KindOf(const google::protobuf::MethodDescriptor& method) {
   using Kind = Gateway::MethodKind;
   if (method.client_streaming()) {
@@ -74,14 +93,17 @@ Gateway::MethodKind KindOf(const google::protobuf::MethodDescriptor& method) {
 // (the client waits for 100 Continue) or is over the limit anyway.
 class RefusedRequest final : public RequestHandler {
  public:
-  RefusedRequest(std::shared_ptr<HttpExchange> exchange, grpc::Status status, int http_status,
-                 HttpHeaders headers, std::size_t max_body_bytes)
+  RefusedRequest(std::shared_ptr<HttpExchange> exchange, const ServerOptions& options,
+                 grpc::Status status, int http_status = 0, HttpHeaders headers = {})
       : exchange_(std::move(exchange)),
+        options_(options),
         status_(std::move(status)),
         http_status_(http_status),
         headers_(std::move(headers)) {
     const HttpRequestHead& head = exchange_->request();
-    if (head.expects_continue || head.content_length.value_or(0) > max_body_bytes) Answer();
+    if (head.expects_continue || head.content_length.value_or(0) > options.max_body_bytes) {
+      Answer();
+    }
   }
 
   bool OnBody(std::string_view) override { return true; }
@@ -93,10 +115,11 @@ class RefusedRequest final : public RequestHandler {
   void Answer() {
     if (answered_) return;
     answered_ = true;
-    SendErrorAnswer(*exchange_, status_, http_status_, std::move(headers_));
+    SendErrorAnswer(*exchange_, options_, status_, nullptr, http_status_, std::move(headers_));
   }
 
   const std::shared_ptr<HttpExchange> exchange_;
+  const ServerOptions& options_;
   const grpc::Status status_;
   const int http_status_;
   HttpHeaders headers_;
@@ -141,6 +164,13 @@ void Gateway::AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInte
   route->path_template = std::move(*parsed);
   route->grpc_method = std::string(method);
   route->kind = kind;
+  if (binding.success_code != 0) {
+    if (binding.success_code < 200 || binding.success_code > 299) {
+      throw BindingError(binding, "success code " + std::to_string(binding.success_code) +
+                                      " is not a 2xx status");
+    }
+    route->success_code = binding.success_code;
+  }
   route->request_prototype = &request_prototype;
   route->response_prototype = &response_prototype;
 
@@ -158,6 +188,7 @@ void Gateway::AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInte
         ResolveOrThrow(request_type, SplitFieldPath(binding.body), "body", binding);
     request.body_is_raw = NamesHttpBody(request.body_field);
     request.bound_paths.push_back(ProtoNames(request.body_field));
+    request.update_mask = UpdateMaskField(binding, *request_type, request.body_field);
   }
   ResponseBinding& response = route->response;
   if (!binding.response_body.empty()) {
@@ -190,20 +221,20 @@ std::shared_ptr<RequestHandler> Gateway::Open(std::shared_ptr<HttpExchange> exch
       break;
     case Router::Match::Result::kNotFound:
       return std::make_shared<RefusedRequest>(
-          std::move(exchange), grpc::Status(grpc::StatusCode::NOT_FOUND, "Not Found"), 0,
-          HttpHeaders{}, options_.max_body_bytes);
+          std::move(exchange), options_, grpc::Status(grpc::StatusCode::NOT_FOUND, "Not Found"));
     case Router::Match::Result::kBadPath:
       return std::make_shared<RefusedRequest>(
-          std::move(exchange), grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, match.error), 0,
-          HttpHeaders{}, options_.max_body_bytes);
+          std::move(exchange), options_,
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, match.error));
     case Router::Match::Result::kMethodNotAllowed: {
       std::string allow;
       for (const std::string& method : match.allowed_methods) {
         allow += (allow.empty() ? "" : ", ") + method;
       }
       return std::make_shared<RefusedRequest>(
-          std::move(exchange), grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "Method Not Allowed"),
-          405, HttpHeaders{{"Allow", std::move(allow)}}, options_.max_body_bytes);
+          std::move(exchange), options_,
+          grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "Method Not Allowed"), 405,
+          HttpHeaders{{"Allow", std::move(allow)}});
     }
   }
   const Route& route = *routes_[match.route];

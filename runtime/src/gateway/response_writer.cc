@@ -28,8 +28,8 @@ const Message& Holder(const Message& response, const FieldPath& path) {
 }
 
 // The JSON of the response field `path` alone (response_body).
-grpc::Status FieldToJson(const Message& response, const FieldPath& path, const JsonOptions& options,
-                         std::string* out) {
+grpc::Status FieldToJson(const Message& response, const FieldPath& path,
+                         const JsonOptions& options, std::string* out) {
   const Message& holder = Holder(response, path);
   const FieldDescriptor* field = path.back();
   if (field->type() == FieldDescriptor::TYPE_MESSAGE && !field->is_repeated()) {
@@ -47,119 +47,159 @@ grpc::Status FieldToJson(const Message& response, const FieldPath& path, const J
   return grpc::Status::OK;
 }
 
-void SendWhole(HttpExchange& exchange, int status, std::string content_type, std::string body,
-               HttpHeaders headers = {}) {
-  HttpResponseHead head;
-  head.status = status;
-  head.headers = std::move(headers);
-  head.headers.emplace_back("Content-Type", std::move(content_type));
-  head.content_length = body.size();
-  exchange.SendHead(std::move(head));
-  exchange.SendBody(body);
-  exchange.End();
+void Append(HttpHeaders* headers, const HttpHeaders& more) {
+  headers->insert(headers->end(), more.begin(), more.end());
 }
 
-void SendStreamHead(HttpExchange& exchange, std::string content_type) {
-  HttpResponseHead head;
-  head.headers.emplace_back("Content-Type", std::move(content_type));
-  // Proxies and browsers must hand each piece on as it comes.
-  head.headers.emplace_back("Cache-Control", "no-cache");
-  head.headers.emplace_back("X-Accel-Buffering", "no");
-  exchange.SendHead(std::move(head));
-}
-
-// A unary answer: the one message as a JSON document (or raw HttpBody), or the error.
+// A unary answer (also a client stream's): the one message as a JSON document (or raw HttpBody),
+// or the error. Trailer metadata goes as HTTP trailers when the client takes them (the answer is
+// then chunked), else as headers.
 class UnaryWriter final : public ResponseWriter {
  public:
-  explicit UnaryWriter(HttpExchange& exchange) : exchange_(exchange) {}
+  UnaryWriter(const Route& route, HttpExchange& exchange, const grpc::ClientContext& call)
+      : ResponseWriter(route, exchange, call) {}
 
-  bool Write(EncodedMessage message) override {
-    message_ = std::move(message);
+  bool Write(const Message& message, EncodedMessage encoded) override {
+    encoded_ = std::move(encoded);
+    std::string content_type = encoded_.content_type.empty() ? kJson : encoded_.content_type;
+    hook_status_ = SuccessHead(&message, std::move(content_type), &head_);
+    written_ = true;
     return true;
   }
 
   void Finish(const grpc::Status& status) override {
-    if (!status.ok()) return SendErrorAnswer(exchange_, status);
-    std::string content_type = std::move(message_.content_type);
-    if (content_type.empty()) content_type = kJson;
-    SendWhole(exchange_, 200, std::move(content_type), std::move(message_.bytes));
+    if (!status.ok()) return FinishWithError(status);
+    if (!written_) return FinishWithError(grpc::Status(grpc::StatusCode::INTERNAL, "no response"));
+    if (!hook_status_.ok()) return FinishWithError(hook_status_);
+    CollectTrailerMetadata(call_, route_.options->metadata, &metadata_);
+    HttpHeaders trailers = Trailers();
+    if (trailers.empty()) {
+      Append(&head_.headers, metadata_.trailers);
+      head_.content_length = encoded_.bytes.size();
+    } else {
+      std::string names;
+      for (const auto& [name, value] : trailers) names += (names.empty() ? "" : ", ") + name;
+      head_.headers.emplace_back("Trailer", names);
+    }
+    exchange_.SendHead(std::move(head_));
+    exchange_.SendBody(encoded_.bytes);
+    exchange_.End(trailers);
   }
 
  private:
-  HttpExchange& exchange_;
-  EncodedMessage message_;
+  EncodedMessage encoded_;
+  HttpResponseHead head_;
+  grpc::Status hook_status_;
+  bool written_ = false;
+};
+
+// A stream whose head goes out with its first message (or at its end when it has none).
+class StreamWriter : public ResponseWriter {
+ public:
+  StreamWriter(const Route& route, HttpExchange& exchange, const grpc::ClientContext& call)
+      : ResponseWriter(route, exchange, call) {}
+
+  bool Write(const Message& message, EncodedMessage encoded) override {
+    if (abandoned_) return true;
+    if (!started_ && !Start(&message, encoded.content_type)) return true;
+    return exchange_.SendBody(Frame(std::move(encoded)));
+  }
+
+  void Finish(const grpc::Status& status) override {
+    if (abandoned_) return;
+    if (!started_) {
+      if (!status.ok()) return FinishWithError(status);
+      if (!Start(nullptr, "")) return;
+    }
+    CollectTrailerMetadata(call_, route_.options->metadata, &metadata_);
+    End(status);
+  }
+
+ protected:
+  virtual std::string ContentType(const std::string& first_content_type) = 0;
+  virtual std::string Frame(EncodedMessage message) = 0;
+  // Ends a started stream with the call's final status.
+  virtual void End(const grpc::Status& status) = 0;
+
+ private:
+  bool Start(const Message* first, const std::string& first_content_type) {
+    started_ = true;
+    HttpResponseHead head;
+    grpc::Status status = SuccessHead(first, ContentType(first_content_type), &head);
+    if (!status.ok()) {
+      // The call is still running: its trailers are not there to be sent.
+      abandoned_ = true;
+      SendErrorAnswer(exchange_, *route_.options, status);
+      return false;
+    }
+    // Proxies and browsers must hand each piece on as it comes.
+    head.headers.emplace_back("Cache-Control", "no-cache");
+    head.headers.emplace_back("X-Accel-Buffering", "no");
+    exchange_.SendHead(std::move(head));
+    return true;
+  }
+
+  bool started_ = false;
 };
 
 // A server stream of JSON messages, one per line or per event. An error before the first
 // message is an ordinary error answer; after it, the stream's last line or event says it.
-class JsonStreamWriter final : public ResponseWriter {
+class JsonStreamWriter final : public StreamWriter {
  public:
   enum class Framing { kNdjson, kServerSentEvents };
 
-  JsonStreamWriter(HttpExchange& exchange, Framing framing)
-      : exchange_(exchange), framing_(framing) {}
+  JsonStreamWriter(const Route& route, HttpExchange& exchange, const grpc::ClientContext& call,
+                   Framing framing)
+      : StreamWriter(route, exchange, call), framing_(framing) {}
 
-  bool Write(EncodedMessage message) override {
-    if (!started_) {
-      started_ = true;
-      SendStreamHead(exchange_, framing_ == Framing::kNdjson ? kNdjson : kEventStream);
-    }
-    std::string frame;
-    if (framing_ == Framing::kNdjson) {
-      frame.reserve(message.bytes.size() + 12);
-      frame.append("{\"result\":").append(message.bytes).append("}\n");
-    } else {
-      frame.reserve(message.bytes.size() + 8);
-      frame.append("data: ").append(message.bytes).append("\n\n");
-    }
-    return exchange_.SendBody(frame);
+ private:
+  std::string ContentType(const std::string&) override {
+    return framing_ == Framing::kNdjson ? kNdjson : kEventStream;
   }
 
-  void Finish(const grpc::Status& status) override {
-    if (!started_) {
-      if (!status.ok()) return SendErrorAnswer(exchange_, status);
-      SendStreamHead(exchange_, framing_ == Framing::kNdjson ? kNdjson : kEventStream);
-    } else if (!status.ok()) {
+  std::string Frame(EncodedMessage message) override {
+    std::string frame;
+    frame.reserve(message.bytes.size() + 12);
+    if (framing_ == Framing::kNdjson) {
+      frame.append("{\"result\":").append(message.bytes).append("}\n");
+    } else {
+      frame.append("data: ").append(message.bytes).append("\n\n");
+    }
+    return frame;
+  }
+
+  void End(const grpc::Status& status) override {
+    if (!status.ok()) {
       std::string error = ErrorBody(status);
       exchange_.SendBody(framing_ == Framing::kNdjson ? "{\"error\":" + error + "}\n"
                                                       : "event: error\ndata: " + error + "\n\n");
     }
-    exchange_.End();
+    exchange_.End(Trailers());
   }
 
- private:
-  HttpExchange& exchange_;
   const Framing framing_;
-  bool started_ = false;
 };
 
 // A stream of google.api.HttpBody: the bytes of every message, nothing between them, with the
 // first message's content type. Raw bytes have no way to say that an error came in the middle:
 // the answer is cut off instead, so that the client sees it incomplete.
-class RawStreamWriter final : public ResponseWriter {
+class RawStreamWriter final : public StreamWriter {
  public:
-  explicit RawStreamWriter(HttpExchange& exchange) : exchange_(exchange) {}
-
-  bool Write(EncodedMessage message) override {
-    if (!started_) {
-      started_ = true;
-      SendStreamHead(exchange_, message.content_type.empty() ? std::string(kOctetStream)
-                                                             : std::move(message.content_type));
-    }
-    return exchange_.SendBody(message.bytes);
-  }
-
-  void Finish(const grpc::Status& status) override {
-    if (!started_) {
-      if (!status.ok()) return SendErrorAnswer(exchange_, status);
-      SendStreamHead(exchange_, kOctetStream);
-    }
-    exchange_.End(/*abort=*/!status.ok());
-  }
+  RawStreamWriter(const Route& route, HttpExchange& exchange, const grpc::ClientContext& call)
+      : StreamWriter(route, exchange, call) {}
 
  private:
-  HttpExchange& exchange_;
-  bool started_ = false;
+  std::string ContentType(const std::string& first_content_type) override {
+    return first_content_type.empty() ? kOctetStream : first_content_type;
+  }
+  std::string Frame(EncodedMessage message) override { return std::move(message.bytes); }
+  void End(const grpc::Status& status) override {
+    if (status.ok()) {
+      exchange_.End(Trailers());
+    } else {
+      exchange_.Abort();
+    }
+  }
 };
 
 bool AcceptsEventStream(const HttpRequestHead& head) {
@@ -189,27 +229,82 @@ grpc::Status EncodeMessage(const Route& route, const Message& response, EncodedM
   return FieldToJson(response, binding.field, options, &out->bytes);
 }
 
-void SendErrorAnswer(HttpExchange& exchange, const grpc::Status& status, int http_status,
+void SendErrorAnswer(HttpExchange& exchange, const ServerOptions& options,
+                     const grpc::Status& status, const grpc::ClientContext* call, int http_status,
                      HttpHeaders headers) {
-  SendWhole(exchange, http_status != 0 ? http_status : HttpStatusFromCode(status.error_code()),
-            kJson, ErrorBody(status), std::move(headers));
+  HttpResponseHead head;
+  head.status = http_status != 0 ? http_status : HttpStatusFromCode(status.error_code());
+  head.headers = std::move(headers);
+  head.headers.emplace_back("Content-Type", kJson);
+  if (call != nullptr) {
+    // grpc-gateway sends an error's metadata too: the header metadata, and the trailers as
+    // headers (an error answer is one document).
+    AnswerMetadata metadata;
+    CollectHeaderMetadata(*call, options.metadata, &metadata);
+    CollectTrailerMetadata(*call, options.metadata, &metadata);
+    Append(&head.headers, metadata.headers);
+    Append(&head.headers, metadata.trailers);
+    if (head.status == 401 && !metadata.www_authenticate.empty()) {
+      head.headers.emplace_back("WWW-Authenticate", metadata.www_authenticate);
+    }
+  }
+  std::string body = ErrorBody(status);
+  if (options.hooks.error_writer) {
+    options.hooks.error_writer(exchange.request(), status, &head, &body);
+  }
+  head.content_length = body.size();
+  exchange.SendHead(std::move(head));
+  exchange.SendBody(body);
+  exchange.End();
 }
 
-void SendBodyTooLarge(HttpExchange& exchange, bool close_connection) {
+void SendBodyTooLarge(HttpExchange& exchange, const ServerOptions& options,
+                      bool close_connection) {
   HttpHeaders headers;
   if (close_connection) headers.emplace_back("Connection", "close");
-  SendErrorAnswer(exchange,
-                  grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request body too large"), 413,
-                  std::move(headers));
+  SendErrorAnswer(exchange, options,
+                  grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "request body too large"),
+                  nullptr, 413, std::move(headers));
 }
 
-std::unique_ptr<ResponseWriter> ResponseWriter::Create(const Route& route, HttpExchange& exchange) {
-  if (!route.streams_responses()) return std::make_unique<UnaryWriter>(exchange);
-  if (route.response.is_raw) return std::make_unique<RawStreamWriter>(exchange);
-  return std::make_unique<JsonStreamWriter>(exchange,
+ResponseWriter::ResponseWriter(const Route& route, HttpExchange& exchange,
+                               const grpc::ClientContext& call)
+    : route_(route), exchange_(exchange), call_(call) {}
+
+std::unique_ptr<ResponseWriter> ResponseWriter::Create(const Route& route, HttpExchange& exchange,
+                                                       const grpc::ClientContext& call) {
+  if (!route.streams_responses()) return std::make_unique<UnaryWriter>(route, exchange, call);
+  if (route.response.is_raw) return std::make_unique<RawStreamWriter>(route, exchange, call);
+  return std::make_unique<JsonStreamWriter>(route, exchange, call,
                                             AcceptsEventStream(exchange.request())
                                                 ? JsonStreamWriter::Framing::kServerSentEvents
                                                 : JsonStreamWriter::Framing::kNdjson);
+}
+
+void ResponseWriter::HeaderMetadataArrived() {
+  CollectHeaderMetadata(call_, route_.options->metadata, &metadata_);
+}
+
+grpc::Status ResponseWriter::SuccessHead(const Message* first, std::string content_type,
+                                         HttpResponseHead* head) {
+  head->status = metadata_.http_status != 0 ? metadata_.http_status
+                 : route_.success_code != 0 ? route_.success_code
+                                            : 200;
+  head->headers.emplace_back("Content-Type", std::move(content_type));
+  Append(&head->headers, metadata_.headers);
+  if (route_.options->hooks.response && first != nullptr) {
+    return route_.options->hooks.response(exchange_.request(), *first, head);
+  }
+  return grpc::Status::OK;
+}
+
+void ResponseWriter::FinishWithError(const grpc::Status& status) {
+  SendErrorAnswer(exchange_, *route_.options, status, &call_);
+}
+
+HttpHeaders ResponseWriter::Trailers() {
+  if (!exchange_.request().AcceptsTrailers()) return {};
+  return metadata_.trailers;
 }
 
 }  // namespace cppgateway

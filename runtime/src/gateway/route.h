@@ -28,6 +28,9 @@ struct RequestBinding {
   bool body_is_raw = false;  // the body fills a google.api.HttpBody: raw bytes, not JSON
   // The fields the path variables and the body fill: query parameters naming them are skipped.
   std::vector<std::vector<std::string>> bound_paths;
+  // PATCH with a message body field: the request's FieldMask, filled from the body's keys when
+  // the client leaves it empty.
+  const google::protobuf::FieldDescriptor* update_mask = nullptr;
 };
 
 // What of a response message is sent.
@@ -47,6 +50,7 @@ struct Route {
   const google::protobuf::Message* response_prototype = nullptr;
   RequestBinding request;
   ResponseBinding response;
+  int success_code = 200;
   std::shared_ptr<grpc::GenericStub> stub;
 
   // Shared by every route of a gateway.

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gateway/call_registry.h"
+#include "gateway/metadata.h"
 #include "gateway/request_builder.h"
 
 namespace cppgateway {
@@ -27,21 +28,27 @@ StreamCall::StreamCall(const Route& route, std::shared_ptr<HttpExchange> exchang
     : route_(route),
       exchange_(std::move(exchange)),
       path_(std::move(path)),
-      writer_(ResponseWriter::Create(route_, *exchange_)) {}
+      writer_(ResponseWriter::Create(route_, *exchange_, context_)) {}
 
 void StreamCall::Begin() {
   if (route_.streams_requests()) {
     StartStreaming(std::nullopt);
   } else if (exchange_->request().content_length.value_or(0) > route_.options->max_body_bytes) {
     refused_ = true;
-    SendBodyTooLarge(*exchange_, /*close_connection=*/true);
+    SendBodyTooLarge(*exchange_, *route_.options, /*close_connection=*/true);
   }
 }
 
 bool StreamCall::StartStreaming(std::optional<grpc::ByteBuffer> first) {
+  grpc::Status status = PrepareCallContext(*exchange_, *route_.options, &context_);
+  if (!status.ok()) {
+    refused_ = true;
+    SendErrorAnswer(*exchange_, *route_.options, status);
+    return false;
+  }
   if (!route_.calls->Add(&context_)) {
     refused_ = true;
-    SendErrorAnswer(*exchange_,
+    SendErrorAnswer(*exchange_, *route_.options,
                     grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
     return false;
   }
@@ -70,7 +77,7 @@ bool StreamCall::OnBody(std::string_view bytes) {
     if (pending_body_.size() + bytes.size() > route_.options->max_body_bytes) {
       refused_ = true;
       std::string().swap(pending_body_);
-      SendBodyTooLarge(*exchange_, /*close_connection=*/false);
+      SendBodyTooLarge(*exchange_, *route_.options, /*close_connection=*/false);
       return true;
     }
     pending_body_.append(bytes);
@@ -111,7 +118,7 @@ void StreamCall::OnBodyEnd() {
     if (status.ok()) {
       status = grpc::SerializationTraits<Message>::Serialize(*request, &buffer, &own_buffer);
     }
-    if (!status.ok()) return SendErrorAnswer(*exchange_, status);
+    if (!status.ok()) return SendErrorAnswer(*exchange_, *route_.options, status);
     StartStreaming(std::move(buffer));
     return;
   }
@@ -223,13 +230,42 @@ void StreamCall::OnReadDone(bool ok) {
   if (!status.ok()) {
     return Fail(grpc::Status(grpc::StatusCode::INTERNAL, "a response could not be encoded"));
   }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!header_metadata_arrived_) {
+      // OnReadInitialMetadataDone delivers it: the call cannot end before that reaction.
+      early_message_ = std::move(response);
+      early_encoded_ = std::move(encoded);
+      return;
+    }
+  }
+  Deliver(std::move(response), std::move(encoded));
+}
+
+void StreamCall::OnReadInitialMetadataDone(bool) {
+  writer_->HeaderMetadataArrived();
+  std::unique_ptr<Message> early;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    header_metadata_arrived_ = true;
+    early = std::move(early_message_);
+  }
+  if (early) Deliver(std::move(early), std::move(early_encoded_));
+}
+
+void StreamCall::Deliver(std::unique_ptr<Message> message, EncodedMessage encoded) {
   // Paused before writing, so that an OnWritable racing with this reaction finds the pause.
   AddHold();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     read_paused_ = true;
   }
-  if (!writer_->Write(std::move(encoded))) return;  // OnWritable resumes
+  bool room = writer_->Write(*message, std::move(encoded));
+  if (writer_->abandoned()) {
+    Fail(grpc::Status(grpc::StatusCode::CANCELLED, "the answer was refused"));
+    return;
+  }
+  if (!room) return;  // OnWritable resumes
   bool resume;
   {
     std::lock_guard<std::mutex> lock(mutex_);

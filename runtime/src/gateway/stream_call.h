@@ -53,6 +53,7 @@ class StreamCall final : public RequestHandler,
   void OnCancel() override;
 
   // ClientBidiReactor, on gRPC's threads.
+  void OnReadInitialMetadataDone(bool ok) override;
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
   void OnDone(const grpc::Status& status) override;
@@ -69,12 +70,14 @@ class StreamCall final : public RequestHandler,
   void Fail(const grpc::Status& status);
   // After cancellation: gives back the holds that wait for the loop.
   void ReleaseHolds();
+  // Writes one response message and reads the next, or pauses until the connection has room.
+  void Deliver(std::unique_ptr<google::protobuf::Message> message, EncodedMessage encoded);
 
   const Route& route_;
   const std::shared_ptr<HttpExchange> exchange_;
   const std::vector<PathBinding> path_;
-  const std::unique_ptr<ResponseWriter> writer_;
   grpc::ClientContext context_;
+  const std::unique_ptr<ResponseWriter> writer_;
   std::shared_ptr<StreamCall> self_;  // from the start of the call until OnDone
 
   // Event loop only.
@@ -97,6 +100,10 @@ class StreamCall final : public RequestHandler,
   bool read_paused_ = false;  // held until the connection has room
   bool failed_ = false;       // cancelled or failed: no more writes
   std::optional<grpc::Status> failure_;
+  // The answer's head needs the header metadata: a first message that comes before it waits.
+  bool header_metadata_arrived_ = false;
+  std::unique_ptr<google::protobuf::Message> early_message_;
+  EncodedMessage early_encoded_;
 };
 
 }  // namespace cppgateway

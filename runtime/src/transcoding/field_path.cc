@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "transcoding/base64.h"
+
 namespace cppgateway {
 namespace {
 
@@ -70,44 +72,6 @@ bool ParseBool(std::string_view text, bool* out) {
     *out = false;
   } else {
     return false;
-  }
-  return true;
-}
-
-// The value of a base64 digit in either alphabet, or -1. `*alphabet` records which alphabet the
-// text uses once a digit tells (1 standard, 2 URL-safe); a digit of the other one is then refused.
-int Base64Digit(char c, int* alphabet) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  const int which = (c == '+' || c == '/') ? 1 : (c == '-' || c == '_') ? 2 : 0;
-  if (which == 0 || (*alphabet != 0 && *alphabet != which)) return -1;
-  *alphabet = which;
-  return (c == '+' || c == '-') ? 62 : 63;
-}
-
-// Standard or URL-safe base64 (not both in one text), with or without padding.
-bool ParseBase64(std::string_view text, std::string* out) {
-  std::size_t length = text.size();
-  if (length % 4 == 0 && length > 0 && text[length - 1] == '=') {
-    --length;
-    if (text[length - 1] == '=') --length;
-  }
-  if (length % 4 == 1) return false;
-  out->clear();
-  out->reserve(length * 3 / 4);
-  int alphabet = 0;
-  unsigned int bits = 0;
-  int bit_count = 0;
-  for (std::size_t i = 0; i < length; ++i) {
-    const int digit = Base64Digit(text[i], &alphabet);
-    if (digit < 0) return false;
-    bits = (bits << 6) | static_cast<unsigned int>(digit);
-    bit_count += 6;
-    if (bit_count >= 8) {
-      bit_count -= 8;
-      out->push_back(static_cast<char>((bits >> bit_count) & 0xFF));
-    }
   }
   return true;
 }
@@ -328,7 +292,7 @@ std::optional<ParseError> StoreValue(Message* message, const FieldDescriptor* fi
                                       &Reflection::SetString, &Reflection::AddString);
     }
     case FieldDescriptor::TYPE_BYTES:
-      return StoreParsed<std::string>(message, field, text, "base64", ParseBase64,
+      return StoreParsed<std::string>(message, field, text, "base64", DecodeBase64,
                                       &Reflection::SetString, &Reflection::AddString);
     case FieldDescriptor::TYPE_ENUM:
       return StoreEnum(message, field, text);

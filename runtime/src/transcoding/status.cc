@@ -11,6 +11,7 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "transcoding/base64.h"
 
 namespace cppgateway {
 namespace {
@@ -19,34 +20,6 @@ namespace {
 // bytes, and the body must stay valid JSON.
 std::string JsonStringLiteral(const std::string& text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// Standard base64 with padding, as proto3 JSON prints bytes.
-std::string Base64Encode(const std::string& bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const unsigned int chunk = static_cast<unsigned char>(bytes[i]) << 16 |
-                               static_cast<unsigned char>(bytes[i + 1]) << 8 |
-                               static_cast<unsigned char>(bytes[i + 2]);
-    out.push_back(kAlphabet[(chunk >> 18) & 63]);
-    out.push_back(kAlphabet[(chunk >> 12) & 63]);
-    out.push_back(kAlphabet[(chunk >> 6) & 63]);
-    out.push_back(kAlphabet[chunk & 63]);
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    unsigned int chunk = static_cast<unsigned char>(bytes[i]) << 16;
-    if (rest == 2) chunk |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    out.push_back(kAlphabet[(chunk >> 18) & 63]);
-    out.push_back(kAlphabet[(chunk >> 12) & 63]);
-    out.push_back(rest == 2 ? kAlphabet[(chunk >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
 }
 
 // Whether the generated pool knows the type of `any` and its bytes parse as that type. protobuf's
@@ -81,7 +54,7 @@ std::string DetailJson(const google::protobuf::Any& any) {
     if (google::protobuf::util::MessageToJsonString(any, &json, options).ok()) return json;
   }
   return "{\"@type\":" + JsonStringLiteral(any.type_url()) +
-         ",\"value\":" + JsonStringLiteral(Base64Encode(any.value())) + "}";
+         ",\"value\":" + JsonStringLiteral(EncodeBase64(any.value())) + "}";
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 
 #include "cppgateway/gateway.h"
 #include "cppgateway/status.h"
+#include "transport/gzip.h"
 #include "transport/http1_exchange.h"
 #include "transport/outbound_queue.h"
 
@@ -178,6 +179,8 @@ void Http1Connection::Pump() {
   }
   if (phase_ == Phase::kClosed) return;
   if (phase_ == Phase::kHead || (phase_ == Phase::kBody && !body_paused_)) AcknowledgeAtOnce();
+  // A connection waiting (for a request, a call or a stream's next message) holds no buffer.
+  ReleaseEmptyBuffer();
   UpdateTimer();
 }
 
@@ -418,14 +421,27 @@ void Http1Connection::BeginExchange(HttpRequestHead head) {
   Http1Exchange::Settings settings;
   settings.close_after = draining_ || head.wants_close;
   settings.keep_alive_value = keep_alive_value_;
+  settings.compression = &options_.compression;
   bool expects_continue = head.expects_continue && head.has_body();
   exchange_ = std::make_shared<Http1Exchange>(exchange_id_, std::move(head), peer_, queue_, loop_,
                                               weak_from_this(), settings);
   phase_ = Phase::kBody;
   body_done_ = false;
+  parser_done_ = false;
   body_paused_ = false;
   answer_ended_ = false;
   discarded_bytes_ = 0;
+  decoder_.reset();
+  if (const std::string* encoding = exchange_->request().FindHeader("Content-Encoding")) {
+    if (HasToken(*encoding, "gzip") && options_.compression.gzip_requests &&
+        encoding->find(',') == std::string::npos) {
+      decoder_ = std::make_unique<GzipDecoder>();
+    } else if (!HasToken(*encoding, "identity")) {
+      exchange_.reset();
+      FailRequest(415, "Content-Encoding \"" + *encoding + "\" is not supported");
+      return;
+    }
+  }
   owner_.OnExchangeBegin();
   handler_ = gateway_.Open(exchange_);
   body_is_stream_ = handler_->BodyIsStream();
@@ -436,6 +452,12 @@ void Http1Connection::BeginExchange(HttpRequestHead head) {
 
 bool Http1Connection::ParseBody() {
   if (body_paused_) return false;
+  // A gzip body: what was decoded is handed on first, a bounded amount at a time.
+  if (decoder_ != nullptr && decoder_->HasInput() && !answer_ended_) return DecodeBody();
+  if (parser_done_) {
+    EndOfBody();
+    return true;
+  }
   std::size_t consumed = 0;
   std::string_view body;
   Http1Parser::Result result = parser_.Parse(Buffered(), &consumed, &body);
@@ -447,6 +469,8 @@ bool Http1Connection::ParseBody() {
       if (answer_ended_) {
         discarded_bytes_ += body.size();
         if (discarded_bytes_ > kMaxDiscardBytes) CloseAfterAnswer();
+      } else if (decoder_ != nullptr) {
+        decoder_->Feed(body);
       } else if (!handler_->OnBody(body)) {
         body_paused_ = true;
       }
@@ -455,9 +479,7 @@ bool Http1Connection::ParseBody() {
     case Http1Parser::Result::kDone:
       Consume(consumed);
       parser_.Reset();
-      body_done_ = true;
-      phase_ = Phase::kAnswer;
-      if (!answer_ended_) handler_->OnBodyEnd();
+      parser_done_ = true;
       return true;
     case Http1Parser::Result::kError:
       Consume(consumed);
@@ -469,6 +491,27 @@ bool Http1Connection::ParseBody() {
   Consume(consumed);
   FailRequest(400, "malformed HTTP/1.1 request");
   return true;
+}
+
+bool Http1Connection::DecodeBody() {
+  std::string decoded;
+  if (!decoder_->Decode(kReadBytes, &decoded)) {
+    FailRequest(400, "the request body is not valid gzip");
+    return true;
+  }
+  if (!decoded.empty() && !handler_->OnBody(decoded)) body_paused_ = true;
+  return true;
+}
+
+void Http1Connection::EndOfBody() {
+  if (decoder_ != nullptr && !answer_ended_ && !decoder_->Done()) {
+    FailRequest(400, "the gzip request body ends early");
+    return;
+  }
+  parser_done_ = false;
+  body_done_ = true;
+  phase_ = Phase::kAnswer;
+  if (!answer_ended_) handler_->OnBodyEnd();
 }
 
 void Http1Connection::FailRequest(int status, std::string_view message) {
@@ -483,6 +526,7 @@ void Http1Connection::FailRequest(int status, std::string_view message) {
   // An answer that has begun cannot be replaced: the client sees it cut off.
   if (!answer_begun) queue_->AppendOwn(ErrorAnswer(status, message));
   parser_.Reset();
+  decoder_.reset();
   begin_ = end_;  // nothing after a malformed request can be trusted
   CloseAfterAnswer();
 }

@@ -24,6 +24,7 @@
 namespace cppgateway {
 
 class Gateway;
+class GzipDecoder;
 class Http1Exchange;
 class OutboundQueue;
 
@@ -82,6 +83,8 @@ class Http1Connection final : public EventLoop::Watcher,
   bool ParseBuffer();  // true when something changed
   bool ParseHead();
   bool ParseBody();
+  bool DecodeBody();
+  void EndOfBody();
   void BeginExchange(HttpRequestHead head);
   void CheckAnswer();
   void EndExchange();
@@ -125,10 +128,12 @@ class Http1Connection final : public EventLoop::Watcher,
   std::shared_ptr<Http1Exchange> exchange_;
   std::shared_ptr<RequestHandler> handler_;
   bool body_done_ = false;
+  bool parser_done_ = false;  // the parser saw the end of the body; decoded bytes may remain
   bool body_paused_ = false;
   bool body_is_stream_ = false;
   bool answer_ended_ = false;
   std::size_t discarded_bytes_ = 0;  // body bytes dropped after the answer ended
+  std::unique_ptr<GzipDecoder> decoder_;  // for a body with Content-Encoding: gzip
 
   Clock::time_point request_started_{};  // the first byte of the current request
   Clock::time_point last_read_{};

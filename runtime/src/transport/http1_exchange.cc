@@ -40,6 +40,18 @@ const std::string& DateHeaderValue() {
   return value;
 }
 
+// Whether the client accepts gzip (Accept-Encoding: gzip, not with q=0).
+bool AcceptsGzip(const HttpRequestHead& request) {
+  const std::string* accept = request.FindHeader("Accept-Encoding");
+  if (accept == nullptr || !HasToken(*accept, "gzip")) return false;
+  std::size_t gzip = accept->find("gzip");
+  std::string_view rest = std::string_view(*accept).substr(gzip + 4);
+  rest = rest.substr(0, rest.find(','));
+  std::size_t q = rest.find("q=");
+  return q == std::string_view::npos || rest.substr(q + 2).find_first_not_of("0. ") !=
+                                            std::string_view::npos;
+}
+
 void AppendHeader(std::string* out, std::string_view name, std::string_view value) {
   out->append(name);
   out->append(": ");
@@ -109,11 +121,36 @@ Http1Exchange::Http1Exchange(uint64_t id, HttpRequestHead request, std::string p
       connection_(std::move(connection)),
       head_request_(request_.method == "HEAD"),
       close_after_(settings.close_after),
-      keep_alive_value_(settings.keep_alive_value) {}
+      keep_alive_value_(settings.keep_alive_value),
+      compression_(settings.compression),
+      accepts_gzip_(AcceptsGzip(request_)) {}
+
+bool Http1Exchange::ShouldCompress(const HttpResponseHead& head) const {
+  if (compression_ == nullptr || !compression_->gzip_responses || !accepts_gzip_) return false;
+  if (head_request_ || head.status == 204 || head.status == 304) return false;
+  if (FindHeader(head.headers, "Content-Encoding") != nullptr) return false;  // encoded already
+  return !head.content_length || *head.content_length >= compression_->min_bytes;
+}
 
 void Http1Exchange::SendHead(HttpResponseHead head) {
   if (head_sent_) return;
   head_sent_ = true;
+  if (compression_ != nullptr && compression_->gzip_responses) {
+    head.headers.emplace_back("Vary", "Accept-Encoding");
+  }
+  if (ShouldCompress(head)) {
+    gzip_ = std::make_unique<GzipEncoder>(compression_->level);
+    head.headers.emplace_back("Content-Encoding", "gzip");
+    if (head.content_length) {
+      // The compressed length is known once the whole body is.
+      held_head_ = std::move(head);
+      return;
+    }
+  }
+  WriteHead(std::move(head));
+}
+
+void Http1Exchange::WriteHead(HttpResponseHead head) {
   no_body_ = head_request_ || head.status == 204 || head.status == 304;
   for (const auto& [name, value] : head.headers) {
     if (EqualsIgnoringCase(name, "Connection") && EqualsIgnoringCase(value, "close")) {
@@ -147,8 +184,22 @@ void Http1Exchange::SendHead(HttpResponseHead head) {
 }
 
 bool Http1Exchange::SendBody(std::string_view bytes) {
-  if (!head_sent_ || ended_) return true;
-  if (no_body_ || bytes.empty()) return true;
+  if (!head_sent_ || ended_ || bytes.empty()) return true;
+  if (held_head_) {
+    held_body_.append(bytes);
+    return true;
+  }
+  if (no_body_) return true;
+  if (gzip_) {
+    std::string compressed;
+    gzip_->Write(bytes, &compressed);
+    return WriteBody(compressed);
+  }
+  return WriteBody(bytes);
+}
+
+bool Http1Exchange::WriteBody(std::string_view bytes) {
+  if (bytes.empty()) return true;
   if (!chunked_) return queue_->Append(id_, bytes);
   char size_line[24];
   int length = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", bytes.size());
@@ -160,18 +211,45 @@ bool Http1Exchange::SendBody(std::string_view bytes) {
   return queue_->Append(id_, chunk);
 }
 
-void Http1Exchange::End(bool abort) {
+void Http1Exchange::End(const HttpHeaders& trailers) {
   if (ended_) return;
-  if (!head_sent_ && !abort) {
+  if (!head_sent_) {
     // An answer must have a head: the handler ended without one.
     HttpResponseHead head;
     head.status = 500;
     head.content_length = 0;
     SendHead(std::move(head));
   }
+  if (held_head_) {
+    std::string compressed;
+    gzip_->Write(held_body_, &compressed);
+    gzip_->Finish(&compressed);
+    std::string().swap(held_body_);
+    held_head_->content_length = compressed.size();
+    WriteHead(std::move(*held_head_));
+    held_head_.reset();
+    WriteBody(compressed);
+  } else if (gzip_ && !no_body_) {
+    std::string tail;
+    gzip_->Finish(&tail);
+    WriteBody(tail);
+  }
   ended_ = true;
-  if (chunked_ && !no_body_ && !abort) queue_->Append(id_, "0\r\n\r\n");
-  queue_->End(id_, abort, close_after_ || abort);
+  if (chunked_ && !no_body_) {
+    std::string last = "0\r\n";
+    for (const auto& [name, value] : trailers) {
+      if (!IsFramingHeader(name)) AppendHeader(&last, name, value);
+    }
+    last.append("\r\n");
+    queue_->Append(id_, last);
+  }
+  queue_->End(id_, /*abort=*/false, close_after_);
+}
+
+void Http1Exchange::Abort() {
+  if (ended_) return;
+  ended_ = true;
+  queue_->End(id_, /*abort=*/true, /*close=*/true);
 }
 
 void Http1Exchange::ResumeBody() {

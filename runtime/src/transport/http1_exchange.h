@@ -8,7 +8,11 @@
 #include <string>
 #include <string_view>
 
+#include <optional>
+
 #include "cppgateway/http_exchange.h"
+#include "cppgateway/options.h"
+#include "transport/gzip.h"
 
 namespace cppgateway {
 
@@ -21,6 +25,7 @@ class Http1Exchange final : public HttpExchange {
   struct Settings {
     bool close_after = false;           // say Connection: close and close after the answer
     std::string_view keep_alive_value;  // the Keep-Alive header otherwise ("timeout=60")
+    const CompressionOptions* compression = nullptr;  // gzip answers the client accepts
   };
 
   Http1Exchange(uint64_t id, HttpRequestHead request, std::string peer,
@@ -33,10 +38,18 @@ class Http1Exchange final : public HttpExchange {
   const std::string& peer() const override { return peer_; }
   void SendHead(HttpResponseHead head) override;
   bool SendBody(std::string_view bytes) override;
-  void End(bool abort) override;
+  void End(const HttpHeaders& trailers) override;
+  void Abort() override;
   void ResumeBody() override;
 
  private:
+  // Writes the head for real (a compressed answer of known length waits for its whole body).
+  void WriteHead(HttpResponseHead head);
+  // Writes body bytes as framed on the wire (a chunk when chunked).
+  bool WriteBody(std::string_view bytes);
+  // Whether the answer with `head` is gzip-encoded.
+  bool ShouldCompress(const HttpResponseHead& head) const;
+
   const uint64_t id_;
   const HttpRequestHead request_;
   const std::string peer_;
@@ -53,6 +66,13 @@ class Http1Exchange final : public HttpExchange {
   bool no_body_ = false;          // HEAD, 204 or 304: body bytes are dropped
   bool chunked_ = false;          // streamed on HTTP/1.1
   bool close_delimited_ = false;  // streamed on HTTP/1.0: the end is the connection's close
+
+  // gzip: the encoder, and for an answer of known length the held head and whole body.
+  const CompressionOptions* const compression_;
+  const bool accepts_gzip_;
+  std::unique_ptr<GzipEncoder> gzip_;
+  std::optional<HttpResponseHead> held_head_;
+  std::string held_body_;
 };
 
 // The status line's reason phrase ("Not Found"), "" for a status it does not know.
