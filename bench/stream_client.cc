@@ -13,6 +13,7 @@
 // until the first stream ends. Each stream must then end cleanly (the last chunk) with exactly
 // `count` events. Prints the figures, then one `result ...` line for scripts.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -44,8 +45,28 @@ double SecondsSince(Clock::time_point start) {
 struct ProcessSample {
   long rss_kib = 0;
   long threads = 0;
-  double cpu_seconds = 0;  // user + system
+  double cpu_seconds = 0;    // user + system
+  std::string thread_names;  // "name x count" of each kind: which pool grew, if one did
 };
+
+std::string ThreadNames(int pid) {
+  std::map<std::string, int> names;
+  std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  if (DIR* dir = opendir(tasks.c_str())) {
+    while (dirent* entry = readdir(dir)) {
+      if (entry->d_name[0] == '.') continue;
+      std::ifstream comm(tasks + "/" + entry->d_name + "/comm");
+      std::string name;
+      if (std::getline(comm, name)) ++names[name];
+    }
+    closedir(dir);
+  }
+  std::string out;
+  for (const auto& [name, count] : names) {
+    out += (out.empty() ? "" : ", ") + name + " x" + std::to_string(count);
+  }
+  return out;
+}
 
 ProcessSample SampleProcess(int pid) {
   ProcessSample sample;
@@ -54,6 +75,7 @@ ProcessSample SampleProcess(int pid) {
     if (line.rfind("VmRSS:", 0) == 0) sample.rss_kib = std::atol(line.c_str() + 6);
     if (line.rfind("Threads:", 0) == 0) sample.threads = std::atol(line.c_str() + 8);
   }
+  sample.thread_names = ThreadNames(pid);
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
   std::size_t after_name = text.rfind(')');  // the name may hold spaces
@@ -359,7 +381,10 @@ int main(int argc, char** argv) {
       }
       hold_end = SecondsSince(start);
       open_max.rss_kib = std::max(open_max.rss_kib, now.rss_kib);
-      open_max.threads = std::max(open_max.threads, now.threads);
+      if (now.threads > open_max.threads) {
+        open_max.threads = now.threads;
+        open_max.thread_names = now.thread_names;
+      }
       open_max.cpu_seconds = now.cpu_seconds;  // the last: CPU = last - first
       next_sample += 1.0;
     }
@@ -414,6 +439,8 @@ int main(int argc, char** argv) {
   }
   std::printf("server after:     RSS %7.1f MiB, %ld threads\n", after.rss_kib / 1024.0,
               after.threads);
+  std::printf("threads before:   %s\n", before.thread_names.c_str());
+  if (samples > 0) std::printf("threads all open: %s\n", open_max.thread_names.c_str());
   std::printf("RSS per open stream: %.1f KiB = (%ld - %ld KiB) / %ld\n", per_stream_kib,
               open_max.rss_kib, before.rss_kib, opened);
   std::printf("messages delivered %ld of %ld; streams complete %ld of %d; error events %ld\n",
