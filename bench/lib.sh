@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # the variables here are used by the scripts that source it
 # Sourced by the bench scripts: the build, the Go peer, background processes stopped by PID on
 # exit, medians. Runs from the repository's root.
 set -euo pipefail

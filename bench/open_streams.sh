@@ -8,6 +8,7 @@
 #
 #   bench/open_streams.sh [streams...]   (default 1000 10000; COUNT=20 messages per stream,
 #                                         SIDES="cppgateway peer"; 127.0.0.1 only, bounded)
+# shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 steps=("$@")
 [ $# -gt 0 ] || steps=(1000 10000)

@@ -7,6 +7,7 @@
 #
 # Prints one line per run and a summary: median requests/s, median p50 latency, RSS after the load,
 # and the ratio cppgateway / peer.
+# shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3}
 build_all
@@ -18,7 +19,7 @@ peer_pid=$started_pid
 ours_port=$(wait_for_port cppgateway "$ours_port_sed")
 peer_port=$(wait_for_port peer "$peer_port_sed")
 
-declare -A port=([cppgateway]=$ours_port [peer]=$peer_port) pid=([cppgateway]=$ours_pid [peer]=$peer_pid)
+declare -A port=([cppgateway]=$ours_port [peer]=$peer_port)
 for side in cppgateway peer; do  # warm up: connections, gateway channels, caches
   curl -sf -o /dev/null "http://127.0.0.1:${port[$side]}/v1/users/42"
   timeout 10 wrk -t1 -c16 -d1s "http://127.0.0.1:${port[$side]}/v1/users/42" > /dev/null

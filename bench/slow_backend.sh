@@ -10,6 +10,7 @@
 #   bench/slow_backend.sh [runs] [seconds]   (default 3 alternating runs of 10 s per side)
 #
 # Prints each run (requests/s, p50, p99, CPU used by the gateway) and the medians with ratios.
+# shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3}
 seconds=${2:-10}
