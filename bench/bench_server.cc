@@ -1,12 +1,23 @@
-// bench.v1.BenchService on cppgateway, answering GetUser and CreateUser exactly as the Go peer does
-// (shared/peers/grpc-gateway-go/src/benchpeer/cmd/peer), so that the two are measured on equal
-// work.
+// bench.v1.BenchService on cppgateway, answering GetUser, CreateUser and StreamTicks exactly as the
+// Go peer does (shared/peers/grpc-gateway-go/src/benchpeer/cmd/peer), so that the two are measured
+// on equal work.
 //
-//   bench_server [address]    prints "listening on <port>" and serves until killed.
+//   bench_server [address]                      the service and its gateway, in-process
+//   bench_server [address] --backend=host:port  proxy mode: the gateway alone, calling the
+//                                               BenchService at host:port (no local service)
+//
+// Prints "listening on <port>" and serves until killed.
 #include <cppgateway/server.h>
+#include <grpcpp/alarm.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <mutex>
 #include <string>
 
 #include "bench/v1/bench.grpc.pb.h"
@@ -14,7 +25,64 @@
 
 namespace {
 
-class BenchService final : public bench::v1::BenchService::Service {
+// StreamTicks as the peer answers it: `count` ticks, each followed by `interval_ms` of quiet, then
+// `fail_code` if it is set. The quiet is a grpc::Alarm, not a sleeping thread, so that open
+// streams cost timers and memory, never threads. A client that goes away cancels the alarm.
+class TicksReactor final : public grpc::ServerWriteReactor<bench::v1::Tick> {
+ public:
+  explicit TicksReactor(const bench::v1::TicksRequest& request) : request_(request) { Next(); }
+
+ private:
+  void Next() {
+    if (sent_ >= request_.count()) {
+      if (request_.fail_code() == 0) return Finish(grpc::Status::OK);
+      return Finish(grpc::Status(static_cast<grpc::StatusCode>(request_.fail_code()),
+                                 "stream failed after " + std::to_string(sent_) + " messages"));
+    }
+    tick_.set_seq(sent_);
+    tick_.set_label("tick-" + std::to_string(sent_));
+    tick_.set_big((int64_t{1} << 53) + sent_);
+    StartWrite(&tick_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) return Finish(grpc::Status::CANCELLED);
+    ++sent_;
+    if (request_.interval_ms() <= 0) return Next();
+    bool cancelled;
+    {
+      // OnCancel may run on another thread at the same time: the alarm is set or cancelled, never
+      // both at once. Finish stays outside the lock: OnDone (delete this) may follow it inline.
+      std::lock_guard<std::mutex> lock(mutex_);
+      cancelled = cancelled_;
+      if (!cancelled) {
+        alarm_.Set(
+            std::chrono::system_clock::now() + std::chrono::milliseconds(request_.interval_ms()),
+            [this](bool fired) { fired ? Next() : Finish(grpc::Status::CANCELLED); });
+      }
+    }
+    if (cancelled) Finish(grpc::Status::CANCELLED);
+  }
+
+  void OnCancel() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cancelled_ = true;
+    alarm_.Cancel();  // a pending alarm fires at once with fired == false
+  }
+
+  void OnDone() override { delete this; }
+
+  const bench::v1::TicksRequest request_;
+  bench::v1::Tick tick_;
+  int32_t sent_ = 0;
+  std::mutex mutex_;
+  bool cancelled_ = false;
+  grpc::Alarm alarm_;
+};
+
+// The unary methods are synchronous, as before; StreamTicks is a callback method.
+class BenchService final : public bench::v1::BenchService::WithCallbackMethod_StreamTicks<
+                               bench::v1::BenchService::Service> {
  public:
   grpc::Status GetUser(grpc::ServerContext*, const bench::v1::GetUserRequest* request,
                        bench::v1::User* response) override {
@@ -40,22 +108,47 @@ class BenchService final : public bench::v1::BenchService::Service {
     if (response->id().empty()) response->set_id("u-" + request->request_id());
     return grpc::Status::OK;
   }
+
+  grpc::ServerWriteReactor<bench::v1::Tick>* StreamTicks(
+      grpc::CallbackServerContext*, const bench::v1::TicksRequest* request) override {
+    return new TicksReactor(*request);
+  }
 };
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::string address = "127.0.0.1:0";
+  std::string backend;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--backend=", 10) == 0) {
+      backend = argv[i] + 10;
+    } else if (argv[i][0] != '-') {
+      address = argv[i];
+    } else {
+      std::fprintf(stderr, "usage: bench_server [address] [--backend=host:port]\n");
+      return 2;
+    }
+  }
+
   BenchService service;
   cppgateway::Server server;
-  server.AddService(&service);
-  server.AddGateway(&bench::v1::RegisterBenchServiceHandlers);
+  if (backend.empty()) {
+    server.AddService(&service);
+    server.AddGateway(&bench::v1::RegisterBenchServiceHandlers);
+  } else {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_ENABLE_HTTP_PROXY, 0);  // loopback: never through an http_proxy
+    server.AddGateway(&bench::v1::RegisterBenchServiceHandlers,
+                      grpc::CreateCustomChannel(backend, grpc::InsecureChannelCredentials(), args));
+  }
   try {
-    std::printf("listening on %d\n", server.Start(argc > 1 ? argv[1] : "127.0.0.1:0"));
+    std::printf("listening on %d\n", server.Start(address));
     std::fflush(stdout);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_server: %s\n", e.what());
     return 1;
   }
-  server.Wait();  // until bench/run.sh kills it
+  server.Wait();  // until the bench script kills it
   return 0;
 }
