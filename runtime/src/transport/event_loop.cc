@@ -57,7 +57,8 @@ void EventLoop::Post(std::function<void()> task) {
   bool wake;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (stopping_) return;
+    // Kept even while stopping: a task may hold what must not be destroyed where it was posted
+    // (a connection posting its own destruction from inside its call). Stop drops the rest.
     tasks_.push_back(std::move(task));
     wake = !wake_pending_;
     wake_pending_ = true;

@@ -51,7 +51,8 @@ class EventLoop {
   // Ends the loop and joins its thread; tasks not yet run are dropped. Any thread but the loop's.
   void Stop();
 
-  // Runs `task` on the loop thread, soon. Any thread. Tasks posted after Stop never run.
+  // Runs `task` on the loop thread, soon. Any thread. Tasks posted after Stop never run (they are
+  // destroyed by Stop, or with the loop).
   void Post(std::function<void()> task);
   bool InLoopThread() const { return std::this_thread::get_id() == thread_id_.load(); }
 
