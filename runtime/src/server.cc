@@ -168,6 +168,24 @@ void Server::AddGateway(GatewayRegistrar registrar,
   impl_->gateways.push_back({std::move(registrar), std::move(channel)});
 }
 
+void Server::HandlePath(std::string method, std::string path_template,
+                        Gateway::PathHandler handler) {
+  AddGateway(
+      [method = std::move(method), path_template = std::move(path_template),
+       handler = std::move(handler)](Gateway& gateway, std::shared_ptr<grpc::ChannelInterface>) {
+        gateway.HandlePath(method, path_template, handler);
+      });
+}
+
+void Server::HandlePathStreaming(std::string method, std::string path_template,
+                                 Gateway::StreamingPathHandler handler) {
+  AddGateway(
+      [method = std::move(method), path_template = std::move(path_template),
+       handler = std::move(handler)](Gateway& gateway, std::shared_ptr<grpc::ChannelInterface>) {
+        gateway.HandlePathStreaming(method, path_template, handler);
+      });
+}
+
 int Server::Start(const std::string& address) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   if (impl_->state != Impl::State::kNew) {

@@ -86,11 +86,18 @@ grpc::Status TestServiceImpl::Resource(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status TestServiceImpl::Fail(grpc::ServerContext*, const test::v1::FailRequest* request,
+grpc::Status TestServiceImpl::Fail(grpc::ServerContext* context,
+                                   const test::v1::FailRequest* request,
                                    test::v1::FailResponse* response) {
+  if (request->http_code() != 0) {
+    context->AddInitialMetadata("x-http-code", std::to_string(request->http_code()));
+  }
   if (request->code() == 0) {
     response->set_message("ok");
     return grpc::Status::OK;
+  }
+  if (request->code() == static_cast<int>(grpc::StatusCode::UNAUTHENTICATED)) {
+    context->AddInitialMetadata("www-authenticate", "Bearer realm=\"test\"");
   }
   std::string message = request->message().empty()
                             ? "requested failure code " + std::to_string(request->code())

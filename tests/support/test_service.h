@@ -36,7 +36,8 @@ class TestServiceImpl final : public cppgateway::test::v1::TestService::Service 
   // name, path and verb_arg as received.
   grpc::Status Resource(grpc::ServerContext* context, const test::v1::ResourceRequest* request,
                         test::v1::ResourceResponse* response) override;
-  // Answers with status `code` (OK answers FailResponse{0, "ok"}); details on request.
+  // Answers with status `code` (OK answers FailResponse{0, "ok"}); details on request;
+  // x-http-code metadata when asked; www-authenticate metadata with UNAUTHENTICATED.
   grpc::Status Fail(grpc::ServerContext* context, const test::v1::FailRequest* request,
                     test::v1::FailResponse* response) override;
   // Takes `millis` ms, or until the call is cancelled (then CANCELLED).

@@ -6,8 +6,10 @@
 #include <google/protobuf/message.h>
 #include <grpcpp/impl/codegen/channel_interface.h>
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +27,7 @@ namespace cppgateway {
 
 struct Route;
 class CallRegistry;
+class CorsPolicy;
 
 class Gateway {
  public:
@@ -34,7 +37,7 @@ class Gateway {
     std::string_view path_template;       // "/v1/users/{user.id}"
     std::string_view body = "";           // "" none, "*" the whole request, or a request field path
     std::string_view response_body = "";  // "" the whole response, or a response field path
-    int success_code = 0;  // the HTTP status of a successful answer; 0 for 200
+    int success_code = 0;                 // the HTTP status of a successful answer; 0 for 200
   };
 
   explicit Gateway(ServerOptions options = {});
@@ -84,6 +87,26 @@ class Gateway {
                 const google::protobuf::Message& request_prototype,
                 const google::protobuf::Message& response_prototype);
 
+  // A path variable's value by its name in the template: "id" for `{id}`, "a.b" for `{a.b}`.
+  using PathVariables = std::map<std::string, std::string>;
+  // User code for a route of its own (grpc-gateway's HandlePath): static pages, webhooks,
+  // uploads. It gets the request with its whole body (up to max_body_bytes; more is answered
+  // with 413) and answers through `answer`, at once or later, from any thread. An exception it
+  // throws is answered with 500.
+  using PathHandler =
+      std::function<void(const HttpRequestHead& request, const PathVariables& variables,
+                         std::string body, std::shared_ptr<HttpExchange> answer)>;
+  // The same for a body taken as it arrives (a large upload): returns the handler that receives
+  // it, and answers through `exchange`.
+  using StreamingPathHandler = std::function<std::shared_ptr<RequestHandler>(
+      std::shared_ptr<HttpExchange> exchange, const PathVariables& variables)>;
+
+  // Routes `method path_template` to user code, through the same router as the generated
+  // routes (a literal still beats a variable). Throws std::invalid_argument like AddRoute.
+  void HandlePath(std::string_view method, std::string_view path_template, PathHandler handler);
+  void HandlePathStreaming(std::string_view method, std::string_view path_template,
+                           StreamingPathHandler handler);
+
   // For the transport: routes the request of `exchange` and returns the handler that answers it.
   // Thread-safe once registration is over.
   std::shared_ptr<RequestHandler> Open(std::shared_ptr<HttpExchange> exchange) const;
@@ -106,6 +129,10 @@ class Gateway {
   // One stub per channel, shared by the routes that call through it.
   std::map<grpc::ChannelInterface*, std::shared_ptr<GenericStub>> stubs_;
   std::unique_ptr<CallRegistry> calls_;
+  std::unique_ptr<CorsPolicy> cors_;
 };
+
+// A PathHandler that answers every request with `content` (an OpenAPI document, a page).
+Gateway::PathHandler ServeContent(std::string content_type, std::string content);
 
 }  // namespace cppgateway

@@ -41,6 +41,12 @@ class Server {
   void AddGateway(GatewayRegistrar registrar);
   // Serves REST by calling the gRPC services behind `channel` (proxy mode).
   void AddGateway(GatewayRegistrar registrar, std::shared_ptr<grpc::ChannelInterface> channel);
+  // Serves `method path_template` with user code (grpc-gateway's HandlePath), next to the
+  // generated routes and through the same router, e.g.
+  //   server.HandlePath("GET", "/openapi.json", cppgateway::ServeContent("application/json", doc));
+  void HandlePath(std::string method, std::string path_template, Gateway::PathHandler handler);
+  void HandlePathStreaming(std::string method, std::string path_template,
+                           Gateway::StreamingPathHandler handler);
 
   // Listens on `address` ("127.0.0.1:0", "[::1]:8080", "0.0.0.0:8080") and serves. Returns the
   // bound port. Throws std::runtime_error naming the address and the reason (in use, not an

@@ -10,6 +10,8 @@
 #include "cppgateway/field_path.h"
 #include "cppgateway/path_template.h"
 #include "gateway/call_registry.h"
+#include "gateway/cors.h"
+#include "gateway/path_handler.h"
 #include "gateway/response_writer.h"
 #include "gateway/route.h"
 #include "gateway/stream_call.h"
@@ -88,6 +90,15 @@ Gateway::MethodKind KindOf(const google::protobuf::MethodDescriptor& method) {
   return method.server_streaming() ? Kind::kServerStream : Kind::kUnary;
 }
 
+// The handler of a request answered already: what its body brings is dropped.
+class AnsweredRequest final : public RequestHandler {
+ public:
+  bool OnBody(std::string_view) override { return true; }
+  void OnBodyEnd() override {}
+  void OnWritable() override {}
+  void OnCancel() override {}
+};
+
 // The handler of a request no route takes (404, 405, a malformed path). The body is read and
 // dropped first, so that the connection can carry the next request, unless it would not come
 // (the client waits for 100 Continue) or is over the limit anyway.
@@ -133,7 +144,9 @@ bool IsHttpBody(const Descriptor* descriptor) {
 }
 
 Gateway::Gateway(ServerOptions options)
-    : options_(std::move(options)), calls_(std::make_unique<CallRegistry>()) {}
+    : options_(std::move(options)),
+      calls_(std::make_unique<CallRegistry>()),
+      cors_(std::make_unique<CorsPolicy>(options_.cors)) {}
 
 Gateway::~Gateway() = default;
 
@@ -166,8 +179,8 @@ void Gateway::AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInte
   route->kind = kind;
   if (binding.success_code != 0) {
     if (binding.success_code < 200 || binding.success_code > 299) {
-      throw BindingError(binding, "success code " + std::to_string(binding.success_code) +
-                                      " is not a 2xx status");
+      throw BindingError(
+          binding, "success code " + std::to_string(binding.success_code) + " is not a 2xx status");
     }
     route->success_code = binding.success_code;
   }
@@ -213,7 +226,45 @@ void Gateway::AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInte
   routes_.push_back(std::move(route));
 }
 
+void Gateway::HandlePath(std::string_view method, std::string_view path_template,
+                         PathHandler handler) {
+  HandlePathStreaming(method, path_template,
+                      [this, handler = std::move(handler)](std::shared_ptr<HttpExchange> exchange,
+                                                           const PathVariables& variables) {
+                        return std::make_shared<BufferedPathRequest>(std::move(exchange), variables,
+                                                                     handler, options_);
+                      });
+}
+
+void Gateway::HandlePathStreaming(std::string_view method, std::string_view path_template,
+                                  StreamingPathHandler handler) {
+  Binding binding{method, path_template};
+  auto route = std::make_unique<Route>();
+  route->http_method = std::string(method);
+  std::string error;
+  std::optional<PathTemplate> parsed = PathTemplate::Parse(path_template, &error);
+  if (!parsed) throw BindingError(binding, "bad path template: " + error);
+  route->path_template = std::move(*parsed);
+  route->custom = std::move(handler);
+  route->options = &options_;
+  route->calls = calls_.get();
+  try {
+    router_.Add(route->http_method, route->path_template, routes_.size());
+  } catch (const std::invalid_argument& e) {
+    throw BindingError(binding, e.what());
+  }
+  routes_.push_back(std::move(route));
+}
+
 std::shared_ptr<RequestHandler> Gateway::Open(std::shared_ptr<HttpExchange> exchange) const {
+  if (cors_->enabled()) {
+    if (CorsPolicy::IsPreflight(exchange->request())) {
+      // Answered here: a preflight never reaches a route or a service.
+      cors_->AnswerPreflight(*exchange);
+      return std::make_shared<AnsweredRequest>();
+    }
+    exchange = cors_->Wrap(std::move(exchange));
+  }
   const HttpRequestHead& head = exchange->request();
   Router::Match match = router_.Lookup(head.method, head.path);
   switch (match.result) {
@@ -238,6 +289,13 @@ std::shared_ptr<RequestHandler> Gateway::Open(std::shared_ptr<HttpExchange> exch
     }
   }
   const Route& route = *routes_[match.route];
+  if (route.custom) {
+    PathVariables variables;
+    for (PathBinding& binding : match.bindings) {
+      variables[JoinFieldPath(binding.field_path)] = std::move(binding.value);
+    }
+    return route.custom(std::move(exchange), variables);
+  }
   if (route.kind == Route::Kind::kUnary) {
     auto call = std::make_shared<UnaryCall>(route, std::move(exchange), std::move(match.bindings));
     call->Begin();
@@ -249,6 +307,19 @@ std::shared_ptr<RequestHandler> Gateway::Open(std::shared_ptr<HttpExchange> exch
 }
 
 void Gateway::CancelCalls() const { calls_->CancelAll(); }
+
+Gateway::PathHandler ServeContent(std::string content_type, std::string content) {
+  return [content_type = std::move(content_type), content = std::move(content)](
+             const HttpRequestHead&, const Gateway::PathVariables&, std::string,
+             std::shared_ptr<HttpExchange> answer) {
+    HttpResponseHead head;
+    head.headers.emplace_back("Content-Type", content_type);
+    head.content_length = content.size();
+    answer->SendHead(std::move(head));
+    answer->SendBody(content);
+    answer->End();
+  };
+}
 
 void Gateway::WaitForCalls() const { calls_->WaitUntilEmpty(); }
 

@@ -16,17 +16,35 @@ constexpr std::string_view kPermanentHeaderPrefix = "grpcgateway-";
 
 // The HTTP headers grpc-gateway forwards as `grpcgateway-<name>` (its isPermanentHTTPHeader).
 constexpr std::string_view kPermanentHeaders[] = {
-    "accept",        "accept-charset",    "accept-language",     "accept-ranges",
-    "authorization", "cache-control",     "content-type",        "cookie",
-    "date",          "expect",            "from",                "host",
-    "if-match",      "if-modified-since", "if-none-match",       "if-schedule-tag-match",
-    "if-unmodified-since", "max-forwards", "origin",             "pragma",
-    "referer",       "user-agent",        "via",                 "warning",
+    "accept",
+    "accept-charset",
+    "accept-language",
+    "accept-ranges",
+    "authorization",
+    "cache-control",
+    "content-type",
+    "cookie",
+    "date",
+    "expect",
+    "from",
+    "host",
+    "if-match",
+    "if-modified-since",
+    "if-none-match",
+    "if-schedule-tag-match",
+    "if-unmodified-since",
+    "max-forwards",
+    "origin",
+    "pragma",
+    "referer",
+    "user-agent",
+    "via",
+    "warning",
 };
 
 // Keys that gRPC or HTTP/2 use for themselves: a request must not be able to set them.
 constexpr std::string_view kReservedKeys[] = {
-    "connection", "content-type", "host", "keep-alive", "proxy-connection",
+    "connection", "content-type",      "host",    "keep-alive", "proxy-connection",
     "te",         "transfer-encoding", "upgrade", "user-agent",
 };
 
@@ -110,8 +128,7 @@ grpc::Status AddPair(const std::string& header, std::string key, std::string_vie
                      HttpHeaders* metadata) {
   key = Lower(key);
   if (!IsValidKey(key) || IsReserved(key)) {
-    return InvalidArgument("header " + header + " cannot be sent as gRPC metadata \"" + key +
-                           "\"");
+    return InvalidArgument("header " + header + " cannot be sent as gRPC metadata \"" + key + "\"");
   }
   std::string decoded;
   if (EndsWith(key, "-bin")) {
@@ -137,12 +154,11 @@ std::optional<std::string> DefaultOutgoing(std::string_view key, std::string_vie
 
 void AddAnswerHeader(const HeaderMatcher& matcher, std::string_view prefix, std::string_view key,
                      std::string_view value, HttpHeaders* headers) {
-  std::optional<std::string> name =
-      matcher ? matcher(key) : DefaultOutgoing(key, prefix);
+  std::optional<std::string> name = matcher ? matcher(key) : DefaultOutgoing(key, prefix);
   if (!name) return;
   // Binary metadata has no place in an HTTP header as it is: base64, as gRPC-Web sends it.
-  headers->emplace_back(std::move(*name), EndsWith(key, "-bin") ? EncodeBase64(value)
-                                                                 : std::string(value));
+  headers->emplace_back(std::move(*name),
+                        EndsWith(key, "-bin") ? EncodeBase64(value) : std::string(value));
 }
 
 }  // namespace
@@ -215,9 +231,8 @@ grpc::Status PrepareCallContext(const HttpExchange& exchange, const ServerOption
   std::size_t bytes = 0;
   for (const auto& [key, value] : metadata) bytes += key.size() + value.size();
   if (bytes > matchers.max_bytes) {
-    return InvalidArgument("the headers forwarded as gRPC metadata take " +
-                           std::to_string(bytes) + " bytes, more than " +
-                           std::to_string(matchers.max_bytes));
+    return InvalidArgument("the headers forwarded as gRPC metadata take " + std::to_string(bytes) +
+                           " bytes, more than " + std::to_string(matchers.max_bytes));
   }
   for (const auto& [key, value] : metadata) {
     if (!IsValidTextValue(value) && !EndsWith(key, "-bin")) {

@@ -22,9 +22,9 @@ grpc::Status PrepareCallContext(const HttpExchange& exchange, const ServerOption
 
 // What a call's metadata says about its answer.
 struct AnswerMetadata {
-  HttpHeaders headers;   // the header metadata, as the outgoing matcher names them
-  HttpHeaders trailers;  // the trailer metadata, as the outgoing trailer matcher names them
-  int http_status = 0;   // `x-http-code` set by the service (not forwarded), 0 when unset
+  HttpHeaders headers;           // the header metadata, as the outgoing matcher names them
+  HttpHeaders trailers;          // the trailer metadata, as the outgoing trailer matcher names them
+  int http_status = 0;           // `x-http-code` set by the service (not forwarded), 0 when unset
   std::string www_authenticate;  // for a 401 answer
 };
 

@@ -28,8 +28,8 @@ const Message& Holder(const Message& response, const FieldPath& path) {
 }
 
 // The JSON of the response field `path` alone (response_body).
-grpc::Status FieldToJson(const Message& response, const FieldPath& path,
-                         const JsonOptions& options, std::string* out) {
+grpc::Status FieldToJson(const Message& response, const FieldPath& path, const JsonOptions& options,
+                         std::string* out) {
   const Message& holder = Holder(response, path);
   const FieldDescriptor* field = path.back();
   if (field->type() == FieldDescriptor::TYPE_MESSAGE && !field->is_repeated()) {
@@ -258,8 +258,7 @@ void SendErrorAnswer(HttpExchange& exchange, const ServerOptions& options,
   exchange.End();
 }
 
-void SendBodyTooLarge(HttpExchange& exchange, const ServerOptions& options,
-                      bool close_connection) {
+void SendBodyTooLarge(HttpExchange& exchange, const ServerOptions& options, bool close_connection) {
   HttpHeaders headers;
   if (close_connection) headers.emplace_back("Connection", "close");
   SendErrorAnswer(exchange, options,

@@ -51,6 +51,8 @@ struct Route {
   RequestBinding request;
   ResponseBinding response;
   int success_code = 200;
+  // Set for a route served by user code (Gateway::HandlePath) instead of a gRPC method.
+  Gateway::StreamingPathHandler custom;
   std::shared_ptr<grpc::GenericStub> stub;
 
   // Shared by every route of a gateway.

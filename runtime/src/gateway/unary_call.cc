@@ -58,8 +58,9 @@ void UnaryCall::Start() {
   if (status.ok()) status = PrepareCallContext(*exchange_, *route_.options, &context_);
   if (!status.ok()) return SendErrorAnswer(*exchange_, *route_.options, status);
   if (!route_.calls->Add(&context_)) {
-    return SendErrorAnswer(*exchange_, *route_.options,
-                           grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
+    return SendErrorAnswer(
+        *exchange_, *route_.options,
+        grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
   }
   // The callback keeps the call alive until it has answered.
   route_.stub->UnaryCall(&context_, route_.grpc_method, grpc::StubOptions(), &request_, &response_,

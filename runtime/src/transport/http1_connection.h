@@ -132,7 +132,7 @@ class Http1Connection final : public EventLoop::Watcher,
   bool body_paused_ = false;
   bool body_is_stream_ = false;
   bool answer_ended_ = false;
-  std::size_t discarded_bytes_ = 0;  // body bytes dropped after the answer ended
+  std::size_t discarded_bytes_ = 0;       // body bytes dropped after the answer ended
   std::unique_ptr<GzipDecoder> decoder_;  // for a body with Content-Encoding: gzip
 
   Clock::time_point request_started_{};  // the first byte of the current request

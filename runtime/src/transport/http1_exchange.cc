@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <utility>
@@ -48,8 +49,8 @@ bool AcceptsGzip(const HttpRequestHead& request) {
   std::string_view rest = std::string_view(*accept).substr(gzip + 4);
   rest = rest.substr(0, rest.find(','));
   std::size_t q = rest.find("q=");
-  return q == std::string_view::npos || rest.substr(q + 2).find_first_not_of("0. ") !=
-                                            std::string_view::npos;
+  return q == std::string_view::npos ||
+         rest.substr(q + 2).find_first_not_of("0. ") != std::string_view::npos;
 }
 
 void AppendHeader(std::string* out, std::string_view name, std::string_view value) {
@@ -136,7 +137,15 @@ void Http1Exchange::SendHead(HttpResponseHead head) {
   if (head_sent_) return;
   head_sent_ = true;
   if (compression_ != nullptr && compression_->gzip_responses) {
-    head.headers.emplace_back("Vary", "Accept-Encoding");
+    // Caches must keep gzip and plain answers apart (one Vary, added to any there is).
+    auto vary = std::find_if(head.headers.begin(), head.headers.end(), [](const auto& header) {
+      return EqualsIgnoringCase(header.first, "Vary");
+    });
+    if (vary == head.headers.end()) {
+      head.headers.emplace_back("Vary", "Accept-Encoding");
+    } else {
+      vary->second += ", Accept-Encoding";
+    }
   }
   if (ShouldCompress(head)) {
     gzip_ = std::make_unique<GzipEncoder>(compression_->level);

@@ -5,10 +5,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
-
-#include <optional>
 
 #include "cppgateway/http_exchange.h"
 #include "cppgateway/options.h"
