@@ -5,6 +5,7 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 #include <grpcpp/support/channel_arguments.h>
+#include <grpcpp/support/server_interceptor.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -115,6 +116,72 @@ int Listen(const std::string& address, int backlog, int* bound_port) {
   return fd;
 }
 
+// Counts the gRPC calls in flight on the server (REST calls in-process among them): an
+// interceptor lives exactly as long as its call.
+class CallCounter {
+ public:
+  void Started() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++calls_;
+  }
+  void Ended() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (--calls_ == 0) none_.notify_all();
+  }
+  // Waits until no call is in flight, or `deadline`; returns whether none is.
+  bool WaitForNone(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return none_.wait_until(lock, deadline, [this] { return calls_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable none_;
+  int calls_ = 0;
+};
+
+class CountingInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit CountingInterceptor(CallCounter& counter) : counter_(counter) { counter_.Started(); }
+  ~CountingInterceptor() override { counter_.Ended(); }
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    methods->Proceed();
+  }
+
+ private:
+  CallCounter& counter_;
+};
+
+class CountingInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit CountingInterceptorFactory(CallCounter& counter) : counter_(counter) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo*) override {
+    return new CountingInterceptor(counter_);
+  }
+
+ private:
+  CallCounter& counter_;
+};
+
+// The channel arguments of ServerOptions.
+void AddConnectionArguments(const ServerOptions& options, grpc::ServerBuilder* builder) {
+  auto milliseconds = [](std::chrono::milliseconds duration) {
+    return static_cast<int>(std::min<long long>(duration.count(), INT32_MAX));
+  };
+  if (options.grpc_max_connection_idle.count() > 0) {
+    builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                                milliseconds(options.grpc_max_connection_idle));
+  }
+  if (options.grpc_max_connection_age.count() > 0) {
+    builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                                milliseconds(options.grpc_max_connection_age));
+    builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                                milliseconds(options.grpc_max_connection_age_grace));
+  }
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -134,6 +201,7 @@ struct Server::Impl {
   // Answers every method with UNIMPLEMENTED when no service is added (a proxy-only server): gRPC
   // builds no server without a method to serve.
   grpc::CallbackGenericService no_services;
+  CallCounter calls;
 
   std::mutex mutex;
   std::condition_variable state_changed;
@@ -199,6 +267,10 @@ int Server::Start(const std::string& address) {
   grpc::ServerBuilder builder;
   for (grpc::Service* service : impl_->services) builder.RegisterService(service);
   if (impl_->services.empty()) builder.RegisterCallbackGenericService(&impl_->no_services);
+  AddConnectionArguments(impl_->options, &builder);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> counting;
+  counting.push_back(std::make_unique<CountingInterceptorFactory>(impl_->calls));
+  builder.experimental().SetInterceptorCreators(std::move(counting));
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (!grpc_server) {
     ::close(listen_fd);
@@ -265,7 +337,11 @@ void Server::Shutdown() {
     impl_->gateway->CancelCalls();
   }
   // Then gRPC calls get what is left of the grace; after that they are cancelled, and REST
-  // requests still waiting on them are answered with the cancellation.
+  // requests still waiting on them are answered with the cancellation. Once no call is in
+  // flight, the gRPC connections are closed: gRPC's shutdown would wait for their clients to
+  // close them, which an idle client never does. (A call begun in that instant is cut off, as
+  // at the end of the grace.)
+  if (impl_->calls.WaitForNone(steady_deadline)) impl_->mux->CloseGrpcConnections();
   auto left = std::max(std::chrono::steady_clock::duration::zero(),
                        steady_deadline - std::chrono::steady_clock::now());
   impl_->grpc_server->Shutdown(std::chrono::system_clock::now() + left);

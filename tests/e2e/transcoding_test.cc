@@ -6,6 +6,8 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -292,6 +294,39 @@ TEST_F(GatewayTest, JsonOptionsChangeTheOutput) {
   EXPECT_EQ(user, json::parse(R"({"id":"42","display_name":"user-42","age":42,
                                   "favorite_color":3,"tags":["a","b"]})"));
   EXPECT_EQ(CallJson("POST", "/v1/echo", "{}"), json::object());
+}
+
+// This process's resident memory, in KiB (the server runs in it).
+long ResidentKib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+TEST_F(GatewayTest, JsonBombsAreRefusedCheaply) {
+  // Under the body limit (4 MiB), but each would cost protobuf's parser hundreds of MiB: deep
+  // arrays into a repeated string, and a million empty strings.
+  std::string deep = R"({"user":{"tags":)" + std::string(1500000, '[') +
+                     std::string(1500000, ']') + "}}";
+  std::string wide = R"({"user":{"tags":["")";
+  for (int i = 0; i < 1000000; ++i) wide += ",\"\"";
+  wide += "]}}";
+  const long before = ResidentKib();
+  for (const std::string* bomb : {&deep, &wide}) {
+    const auto start = std::chrono::steady_clock::now();
+    json error = ExpectError("POST", "/v1/users", 400, 3, *bomb);
+    EXPECT_NE(error["message"].get<std::string>().find("invalid JSON"), std::string::npos);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s) << "refused in one pass";
+  }
+  deep.clear();
+  deep.shrink_to_fit();
+  wide.clear();
+  wide.shrink_to_fit();
+  // What the server took for them is given back (the bodies are freed; nothing was parsed).
+  EXPECT_LT(ResidentKib() - before, 20 * 1024) << "KiB kept after two refused bombs";
 }
 
 TEST(GatewayRegistrationTest, RegisteringARouteTwiceThrows) {

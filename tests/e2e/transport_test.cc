@@ -259,6 +259,93 @@ TEST(TransportTest, ThePrefaceAloneGetsTheServerSettings) {
   EXPECT_EQ((*frame_header)[3], 0x4) << "the first frame is not SETTINGS";
 }
 
+// The server's answer to a preface: a SETTINGS frame, read whole (and dropped).
+void ExpectSettings(RawSocket& socket) {
+  std::optional<std::string> frame_header = socket.ReadBytes(9, 5000ms);
+  ASSERT_TRUE(frame_header);
+  ASSERT_EQ((*frame_header)[3], 0x4) << "the first frame is not SETTINGS";
+  std::size_t length = (static_cast<unsigned char>((*frame_header)[0]) << 16) |
+                       (static_cast<unsigned char>((*frame_header)[1]) << 8) |
+                       static_cast<unsigned char>((*frame_header)[2]);
+  ASSERT_TRUE(socket.ReadBytes(length, 5000ms));
+}
+
+// True when the peer closes within `timeout`, whatever it sends before (a GOAWAY frame).
+bool ClosesWithin(RawSocket& socket, milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    if (socket.WaitForClose(left)) return true;
+  }
+  return false;
+}
+
+TEST(TransportTest, IdleGrpcConnectionIsClosed) {
+  // A client that sends the preface and nothing else holds nothing for long.
+  ServerOptions options;
+  options.grpc_max_connection_idle = 300ms;
+  TestServer server(options);
+  RawSocket socket(server.port());
+  ASSERT_TRUE(socket.Send(kHttp2Preface));
+  ExpectSettings(socket);
+  const auto start = Clock::now();
+  EXPECT_TRUE(ClosesWithin(socket, 10000ms));
+  EXPECT_GE(Ms(Clock::now() - start), 200);
+}
+
+TEST(TransportTest, AFloodOfOneKindDoesNotStarveTheOther) {
+  ServerOptions options;
+  options.max_grpc_connections = 4;
+  options.max_http1_connections = 8;
+  TestServer server(options);
+  // gRPC connections past the cap are closed at once; HTTP/1.1 is still served.
+  std::vector<RawSocket> prefaces;
+  for (int i = 0; i < 6; ++i) {
+    prefaces.emplace_back(server.port());
+    ASSERT_TRUE(prefaces.back().Send(kHttp2Preface));
+  }
+  int closed = 0;
+  for (RawSocket& socket : prefaces) closed += socket.WaitForClose(300ms) ? 1 : 0;
+  EXPECT_EQ(closed, 2);
+  httplib::Client client("127.0.0.1", server.port());
+  ASSERT_TRUE(client.Get("/v1/users/1"));
+
+  // HTTP/1.1 connections past the cap are closed at once; gRPC is still served.
+  std::vector<RawSocket> keep_alive;
+  int answered = 0;
+  for (int i = 0; i < 10; ++i) {
+    keep_alive.emplace_back(server.port());
+    ASSERT_TRUE(keep_alive.back().Send(GetRequest("/v1/users/k")));
+    answered += keep_alive.back().ReadResponse(1000ms) ? 1 : 0;
+  }
+  EXPECT_EQ(answered, 8);
+  prefaces.clear();  // room for one more gRPC connection
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto stub = test::v1::TestService::NewStub(grpc::CreateCustomChannel(
+            server.address(), grpc::InsecureChannelCredentials(), DirectChannelArguments()));
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + 1s);
+        test::v1::GetUserRequest request;
+        request.mutable_user()->set_id("7");
+        test::v1::User user;
+        return stub->GetUser(&context, request, &user).ok() && user.id() == "7";
+      },
+      5000ms));
+}
+
+TEST(TransportTest, ShutdownIsNotHeldByIdleGrpcConnections) {
+  ServerOptions options;
+  options.shutdown_grace = 5000ms;
+  TestServer server(options);
+  RawSocket socket(server.port());
+  ASSERT_TRUE(socket.Send(kHttp2Preface));
+  ExpectSettings(socket);
+  const auto start = Clock::now();
+  server.server().Shutdown();
+  EXPECT_LT(Ms(Clock::now() - start), 2000) << "an idle gRPC connection held the shutdown";
+}
+
 // ---------------------------------------------------------------------------------------------
 // Connections that do not say what they are
 

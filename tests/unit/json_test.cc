@@ -436,5 +436,42 @@ TEST(JsonTest, DynamicMessages) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST(CheckJsonShapeTest, DepthCountsArraysAndObjectsAlike) {
+  JsonOptions options;
+  options.max_depth = 3;
+  EXPECT_TRUE(CheckJsonShape(R"({"a":[{"b":1}]})", options).ok());
+  EXPECT_EQ(CheckJsonShape(R"({"a":[[{"b":1}]]})", options).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(CheckJsonShape("[[[[]]]]", options).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // Brackets inside strings, escaped quotes among them, are no nesting.
+  EXPECT_TRUE(CheckJsonShape(R"({"a":"[[[[\"{{{{"})", options).ok());
+}
+
+TEST(CheckJsonShapeTest, ValuesAreCounted) {
+  JsonOptions options;
+  options.max_values = 5;
+  EXPECT_TRUE(CheckJsonShape(R"(["a","b","c","d"])", options).ok());  // the array and four
+  EXPECT_EQ(CheckJsonShape(R"(["a","b","c","d",""])", options).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(CheckJsonShape(R"({"k":12345})", options).ok());  // a number is one value
+  grpc::Status status = CheckJsonShape(R"({"a":1,"b":2,"c":3})", options);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("more than 5 values"), std::string::npos);
+}
+
+TEST(CheckJsonShapeTest, JsonToMessageRefusesWhatIsOverTheLimits) {
+  JsonOptions options;
+  test::v1::Everything message;
+  std::string deep = "{\"words\":" + std::string(1000, '[') + std::string(1000, ']') + "}";
+  grpc::Status status = JsonToMessage(deep, options, &message);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("nested deeper than 64"), std::string::npos);
+  std::string wide = "{\"words\":[\"\"";
+  for (int i = 0; i < 200000; ++i) wide += ",\"\"";
+  wide += "]}";
+  EXPECT_EQ(JsonToMessage(wide, options, &message).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace cppgateway

@@ -33,6 +33,12 @@ struct JsonOptions {
   bool enums_as_ints = false;
   // In: ignore fields the message does not have, instead of answering 400.
   bool ignore_unknown_fields = true;
+  // In: a document nested deeper (arrays and objects alike) is answered with 400.
+  std::size_t max_depth = 64;
+  // In: a document with more values (each array element, object key and member value) is
+  // answered with 400: parsing costs memory per value, far more than the value's bytes
+  // (protobuf's JSON parser keeps a tree of the whole document).
+  std::size_t max_values = 100000;
 };
 
 // How query parameters fill the request.
@@ -147,6 +153,20 @@ struct ServerOptions {
   // answered with 431.
   std::size_t max_header_bytes = 64 * 1024;
   std::size_t max_header_count = 100;
+  // A gRPC connection with no call open for this long is closed with GOAWAY (grpc's
+  // max_connection_idle): a client that sends the preface and nothing else does not keep it.
+  std::chrono::milliseconds grpc_max_connection_idle{300000};
+  // A gRPC connection open for longer is asked to go away, its calls given the grace (grpc's
+  // max_connection_age); zero for no limit.
+  std::chrono::milliseconds grpc_max_connection_age{0};
+  std::chrono::milliseconds grpc_max_connection_age_grace{0};
+  // Connections of each kind open at once; past the limit a new one is closed at once, so that a
+  // flood of one kind cannot starve the other. Connections not yet told apart have the HTTP/1.1
+  // limit of their own. Zero takes a share of the process's open-file limit: half for HTTP/1.1,
+  // a tenth for gRPC (two descriptors each).
+  int max_http1_connections = 0;
+  int max_grpc_connections = 0;
+
   // How long Shutdown() lets in-flight gRPC calls run before cancelling them.
   std::chrono::milliseconds shutdown_grace{5000};
 };

@@ -233,8 +233,64 @@ grpc::Status MessageToJson(const google::protobuf::Message& message, const JsonO
   return grpc::Status::OK;
 }
 
+grpc::Status CheckJsonShape(std::string_view json, const JsonOptions& options) {
+  // One pass over the structure, in constant memory: strings are skipped (escapes included), and
+  // every value, array and object is counted. A document too deep or too large is refused here,
+  // before a parser builds it (protobuf's keeps a tree of it, hundreds of bytes per value).
+  std::size_t depth = 0;
+  std::size_t values = 0;
+  bool value_pending = true;  // the next non-space token starts a value
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    switch (c) {
+      case '"':
+        for (++i; i < json.size() && json[i] != '"'; ++i) {
+          if (json[i] == '\\') ++i;
+        }
+        break;
+      case '[':
+      case '{':
+        if (++depth > options.max_depth) {
+          return grpc::Status(
+              grpc::StatusCode::INVALID_ARGUMENT,
+              "invalid JSON: nested deeper than " + std::to_string(options.max_depth) + " levels");
+        }
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      case ',':
+      case ':':
+        value_pending = true;
+        continue;
+      case ' ':
+      case '\t':
+      case '\n':
+      case '\r':
+        continue;
+      default:
+        break;
+    }
+    if (value_pending && c != ']' && c != '}') {
+      if (++values > options.max_values) {
+        return grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            "invalid JSON: more than " + std::to_string(options.max_values) + " values");
+      }
+    }
+    value_pending = c == '[';
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status JsonToMessage(std::string_view json, const JsonOptions& options,
                            google::protobuf::Message* message) {
+  grpc::Status shape = CheckJsonShape(json, options);
+  if (!shape.ok()) {
+    message->Clear();
+    return shape;
+  }
   google::protobuf::util::JsonParseOptions parse_options;
   parse_options.ignore_unknown_fields = options.ignore_unknown_fields;
   const google::protobuf::StringPiece input(json.data(), json.size());

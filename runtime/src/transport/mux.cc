@@ -1,12 +1,15 @@
 #include "transport/mux.h"
 
+#include <fcntl.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_posix.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -52,13 +55,43 @@ class Mux::Undecided final : public EventLoop::Watcher, public EventLoop::Timer 
   Mux& mux_;
 };
 
+// A duplicate of a gRPC connection's socket, watched for its end: gRPC owns the connection and
+// says nothing when it closes it, but it shuts the socket down, and the peer's close shows too.
+class Mux::GrpcWatch final : public EventLoop::Watcher {
+ public:
+  GrpcWatch(Mux& mux, int socket) : fd(socket), mux_(mux) {}
+  ~GrpcWatch() override { ::close(fd); }
+  void OnReady(uint32_t) override { mux_.ForgetGrpc(this); }
+
+  const int fd;
+
+ private:
+  Mux& mux_;
+};
+
+namespace {
+
+// The default caps: shares of the open-file limit, so that neither kind can take every
+// descriptor (a gRPC connection takes two: its socket and the watch).
+std::size_t ConnectionCap(int option, double share) {
+  if (option > 0) return static_cast<std::size_t>(option);
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  return std::max<std::size_t>(
+      16, static_cast<std::size_t>(static_cast<double>(limit.rlim_cur) * share));
+}
+
+}  // namespace
+
 Mux::Mux(int listen_fd, grpc::Server* grpc_server, const Gateway& gateway,
          const ServerOptions& options)
     : options_(options),
       gateway_(gateway),
       grpc_server_(grpc_server),
       listen_fd_(listen_fd),
-      listener_(std::make_unique<Listener>(*this)) {}
+      listener_(std::make_unique<Listener>(*this)),
+      max_http1_(ConnectionCap(options.max_http1_connections, 0.5)),
+      max_grpc_(ConnectionCap(options.max_grpc_connections, 0.1)) {}
 
 Mux::~Mux() { Stop(); }
 
@@ -103,6 +136,7 @@ void Mux::Stop() {
   http1_.clear();
   for (auto& [key, connection] : http1) connection->Close();
   undecided_.clear();
+  grpc_.clear();
   if (listen_fd_ >= 0) ::close(listen_fd_);
   listen_fd_ = -1;
 }
@@ -122,6 +156,10 @@ void Mux::AcceptAll() {
       // Out of file descriptors or memory: the edge has passed, so come back on a timer.
       loop_.SetTimer(listener_.get(), Clock::now() + kAcceptRetryDelay);
       return;
+    }
+    if (undecided_.size() >= max_http1_) {
+      ::close(fd);  // silent connections are bounded too (and by first_bytes_timeout)
+      continue;
     }
     // Without it a keep-alive client gets about 300 requests/s (Nagle against delayed ACKs).
     int one = 1;
@@ -151,6 +189,10 @@ void Mux::Decide(Undecided* connection, uint32_t events) {
 
   if (std::memcmp(bytes, kHttp2Preface, static_cast<std::size_t>(count)) != 0) {
     // Not HTTP/2: HTTP/1.1. The connection registers anew and reads what is there.
+    if (http1_.size() >= max_http1_) {
+      Forget(connection);  // past the cap: closed at once, gRPC keeps its service
+      return;
+    }
     int fd = connection->fd;
     loop_.Remove(fd);
     connection->fd = -1;
@@ -167,7 +209,7 @@ void Mux::Decide(Undecided* connection, uint32_t events) {
     loop_.Remove(fd);
     connection->fd = -1;
     Forget(connection);
-    grpc::AddInsecureChannelFromFd(grpc_server_, fd);
+    HandToGrpc(fd);
     return;
   }
   // A prefix of the preface: the next edge comes with more bytes. If the peer has stopped
@@ -188,6 +230,48 @@ void Mux::Forget(Undecided* connection) {
     doomed->fd = -1;
   }
   loop_.Post([doomed] {});
+}
+
+void Mux::HandToGrpc(int fd) {
+  if (grpc_.size() >= max_grpc_) {
+    ::close(fd);  // past the cap: closed at once, HTTP/1.1 keeps its service
+    return;
+  }
+  int watched = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (watched >= 0) {
+    auto watch = std::make_unique<GrpcWatch>(*this, watched);
+    // Only the end is of interest (hang-ups are always reported): gRPC reads the bytes.
+    if (loop_.Add(watched, EPOLLRDHUP, watch.get())) {
+      GrpcWatch* key = watch.get();
+      grpc_.emplace(key, std::move(watch));
+    }
+  }
+  grpc::AddInsecureChannelFromFd(grpc_server_, fd);
+}
+
+void Mux::ForgetGrpc(GrpcWatch* watch) {
+  loop_.Remove(watch->fd);
+  auto found = grpc_.find(watch);
+  if (found == grpc_.end()) return;
+  // Not destroyed inside its own OnReady.
+  std::shared_ptr<GrpcWatch> doomed(std::move(found->second));
+  grpc_.erase(found);
+  loop_.Post([doomed] {});
+}
+
+void Mux::CloseGrpcConnections() {
+  if (!started_ || stopped_) return;
+  std::mutex done_mutex;
+  std::condition_variable done_changed;
+  bool done = false;
+  loop_.Post([&] {
+    for (auto& [key, watch] : grpc_) ::shutdown(watch->fd, SHUT_RDWR);
+    std::lock_guard<std::mutex> lock(done_mutex);
+    done = true;
+    done_changed.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(done_mutex);
+  done_changed.wait(lock, [&] { return done; });
 }
 
 void Mux::StopAccepting() {

@@ -50,6 +50,10 @@ class Mux final : public Http1Connection::Owner {
   // no request is under way, or until `deadline`. Returns true when none is left.
   bool Drain(Clock::time_point deadline);
 
+  // Shuts down the socket of every gRPC connection. For shutdown once no gRPC call is in flight:
+  // gRPC's own shutdown would otherwise wait for clients that never close an idle connection.
+  void CloseGrpcConnections();
+
   // Stops the event loop and closes every connection. Call once no call can still answer (the
   // gateway's calls have ended): nothing is written after this.
   void Stop();
@@ -62,12 +66,16 @@ class Mux final : public Http1Connection::Owner {
  private:
   class Listener;
   class Undecided;
+  class GrpcWatch;
 
   // Event-loop thread only.
   void AcceptAll();
   void Decide(Undecided* connection, uint32_t events);
   void Forget(Undecided* connection);
   void StopAccepting();
+  // Hands `fd` to gRPC, watching a duplicate of it to know when the connection ends.
+  void HandToGrpc(int fd);
+  void ForgetGrpc(GrpcWatch* watch);
 
   const ServerOptions options_;
   const Gateway& gateway_;
@@ -82,6 +90,9 @@ class Mux final : public Http1Connection::Owner {
   // Owned by the loop thread (and by Stop once it has ended).
   std::unordered_map<Undecided*, std::unique_ptr<Undecided>> undecided_;
   std::unordered_map<Http1Connection*, std::shared_ptr<Http1Connection>> http1_;
+  std::unordered_map<GrpcWatch*, std::unique_ptr<GrpcWatch>> grpc_;
+  std::size_t max_http1_;  // also the cap on connections not yet told apart
+  std::size_t max_grpc_;
 
   // For Drain, which waits on another thread.
   std::mutex mutex_;
