@@ -31,9 +31,10 @@ struct Binding {
   std::string response_body;  // "" the whole response, or a response field path
   FieldChain response_field;  // the field `response_body` names, when it names one
   // The request fields the query may set: every field the path and the body leave, through
-  // singular messages (not into a message type already on the way), that has a text form:
-  // scalars, enums, the well-known types with one, lists of those, maps with such values. None
-  // when the body is the whole request.
+  // singular messages (not into a message type already on the way, nor into Struct, Value, Any
+  // and the like), that has a text form: scalars, enums, the well-known types with one, lists of
+  // those, maps with such values; not the other members of a oneof whose member the path or body
+  // sets. None when the body is the whole request.
   std::vector<FieldChain> query_fields;
   int index = 0;  // 0 for a method's first binding, 1, 2, ... for the others
 };

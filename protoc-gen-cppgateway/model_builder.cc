@@ -140,6 +140,22 @@ bool StartsWith(const FieldChain& chain, const FieldChain& prefix) {
   return true;
 }
 
+// Whether `field`, reached through `prefix`, belongs to a oneof that a bound field has taken: the
+// runtime refuses to set a second member of a oneof.
+bool InTakenOneof(const FieldChain& prefix, const FieldDescriptor& field,
+                  const std::vector<FieldChain>& bound) {
+  const google::protobuf::OneofDescriptor* oneof = field.real_containing_oneof();
+  if (oneof == nullptr) return false;
+  for (const FieldChain& taken : bound) {
+    // The bound chain goes through the same message as `field`, by way of a member of its oneof.
+    if (taken.size() > prefix.size() && StartsWith(taken, prefix) &&
+        taken[prefix.size()]->real_containing_oneof() == oneof && taken[prefix.size()] != &field) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Appends to `*out` the fields of `message` (reached through `prefix`) that the query may set and
 // `bound` leaves free. `on_the_way` holds the message types from the request down to here: a
 // type met again is not entered, so recursive messages end.
@@ -156,7 +172,7 @@ void CollectQueryFields(const Descriptor& message, const FieldChain& prefix,
       is_bound = is_bound || StartsWith(chain, taken);
       holds_bound = holds_bound || StartsWith(taken, chain);
     }
-    if (is_bound) continue;
+    if (is_bound || InTakenOneof(prefix, *field, bound)) continue;
     if (field->is_map()) {
       if (ValueHasTextForm(*field->message_type()->map_value())) out->push_back(std::move(chain));
       continue;
@@ -165,11 +181,13 @@ void CollectQueryFields(const Descriptor& message, const FieldChain& prefix,
       out->push_back(std::move(chain));
       continue;
     }
-    // A message without a text form: its own fields are parameters, `a.b=...`.
+    // A message without a text form: its own fields are parameters, `a.b=...`. Not those of
+    // the other well-known types (Struct, Value, Any, ...): their JSON forms hide their fields.
     const Descriptor* type = field->message_type();
     bool met_before = false;
     for (const Descriptor* seen : *on_the_way) met_before = met_before || seen == type;
-    if (field->is_repeated() || (met_before && !holds_bound)) continue;
+    const bool well_known = type->file()->package() == "google.protobuf";
+    if (field->is_repeated() || well_known || (met_before && !holds_bound)) continue;
     on_the_way->push_back(type);
     CollectQueryFields(*type, chain, bound, on_the_way, out);
     on_the_way->pop_back();

@@ -142,34 +142,36 @@ Json SchemaSet::MessageSchema(const Descriptor& message) const {
 Json SchemaSet::ValueSchema(const FieldDescriptor& field, bool inline_enums) const {
   if (field.message_type() != nullptr) return MessageSchema(*field.message_type());
   if (const EnumDescriptor* enum_type = field.enum_type()) {
+    // In a parameter an enum is text, its value names written out; in JSON, NullValue is null.
+    if (inline_enums) return EnumComponent(*enum_type);
     if (enum_type->full_name() == "google.protobuf.NullValue") return {{"type", "null"}};
-    return inline_enums ? EnumComponent(*enum_type) : Ref(enum_type->full_name());
+    return Ref(enum_type->full_name());
   }
   return ScalarSchema(field.type());
 }
 
-Json SchemaSet::FieldSchema(const FieldDescriptor& field) const {
-  if (field.is_map()) {
-    return {{"type", "object"},
-            {"additionalProperties", ValueSchema(*field.message_type()->map_value(), false)}};
+Json SchemaSet::MapSchema(const FieldDescriptor& field, bool inline_enums) const {
+  const FieldDescriptor& key = *field.message_type()->map_key();
+  Json schema = {
+      {"type", "object"},
+      {"additionalProperties", ValueSchema(*field.message_type()->map_value(), inline_enums)}};
+  // The keys are text, in JSON as in `m[key]=v`: what the key type parses from.
+  if (key.type() == FieldDescriptor::TYPE_BOOL) {
+    schema["propertyNames"] = {{"enum", {"true", "false"}}};
+  } else if (key.type() != FieldDescriptor::TYPE_STRING) {
+    schema["propertyNames"] = {{"pattern", "^-?[0-9]+$"}};
   }
+  return schema;
+}
+
+Json SchemaSet::FieldSchema(const FieldDescriptor& field) const {
+  if (field.is_map()) return MapSchema(field, false);
   if (field.is_repeated()) return {{"type", "array"}, {"items", ValueSchema(field, false)}};
   return ValueSchema(field, false);
 }
 
 Json SchemaSet::ParameterSchema(const FieldDescriptor& field) const {
-  if (field.is_map()) {
-    const FieldDescriptor& key = *field.message_type()->map_key();
-    Json schema = {{"type", "object"},
-                   {"additionalProperties", ValueSchema(*field.message_type()->map_value(), true)}};
-    // The keys of `m[key]=v`: what the key type parses from.
-    if (key.type() == FieldDescriptor::TYPE_BOOL) {
-      schema["propertyNames"] = {{"enum", {"true", "false"}}};
-    } else if (key.type() != FieldDescriptor::TYPE_STRING) {
-      schema["propertyNames"] = {{"pattern", "^-?[0-9]+$"}};
-    }
-    return schema;
-  }
+  if (field.is_map()) return MapSchema(field, true);
   if (field.is_repeated()) return {{"type", "array"}, {"items", ValueSchema(field, true)}};
   return ValueSchema(field, true);
 }

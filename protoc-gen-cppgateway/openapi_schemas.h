@@ -51,6 +51,7 @@ class SchemaSet {
 
  private:
   Json ValueSchema(const google::protobuf::FieldDescriptor& field, bool inline_enums) const;
+  Json MapSchema(const google::protobuf::FieldDescriptor& field, bool inline_enums) const;
   Json MessageComponent(const google::protobuf::Descriptor& message) const;
   Json EnumComponent(const google::protobuf::EnumDescriptor& enum_type) const;
 

@@ -107,7 +107,8 @@ std::set<std::string> MessageHeaders(const ApiFile& file) {
   std::set<std::string> headers;
   for (const Service& service : file.services) {
     for (const Method& method : service.methods) {
-      for (const auto* message : {method.descriptor->input_type(), method.descriptor->output_type()}) {
+      for (const auto* message :
+           {method.descriptor->input_type(), method.descriptor->output_type()}) {
         headers.insert(ProtoStem(message->file()->name()) + ".pb.h");
       }
     }
