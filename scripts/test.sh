@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs missing Debian packages and the npm test tools, builds everything warning-free, checks
-# formatting and runs every test. `scripts/test.sh --sanitize` does the same in an ASan+UBSan build (build-sanitize/).
+# formatting and runs every test. `scripts/test.sh --sanitize` does the same in an ASan+UBSan build
+# (build-sanitize/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
