@@ -10,10 +10,11 @@ install(TARGETS cppgateway_runtime protoc-gen-cppgateway EXPORT cppgatewayTarget
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY runtime/include/cppgateway DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-# The headers generated from our own protos (google/api/annotations.pb.h, google/rpc/status.pb.h, ...).
-install(DIRECTORY ${CPPGATEWAY_RUNTIME_PROTO_GEN_DIR}/google DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-        FILES_MATCHING PATTERN "*.h")
-install(DIRECTORY proto/google DESTINATION ${CMAKE_INSTALL_DATADIR}/cppgateway/proto)
+# The headers generated from our own protos (google/api/annotations.pb.h, google/rpc/status.pb.h,
+# cppgateway/annotations.pb.h, ...).
+install(DIRECTORY ${CPPGATEWAY_RUNTIME_PROTO_GEN_DIR}/google ${CPPGATEWAY_RUNTIME_PROTO_GEN_DIR}/cppgateway
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
+install(DIRECTORY proto/google proto/cppgateway DESTINATION ${CMAKE_INSTALL_DATADIR}/cppgateway/proto)
 install(EXPORT cppgatewayTargets NAMESPACE cppgateway:: DESTINATION ${CPPGATEWAY_CMAKE_DIR})
 
 configure_package_config_file(cmake/cppgatewayConfig.cmake.in

@@ -6,7 +6,7 @@ PKGS=(
   build-essential cmake pkg-config git curl ca-certificates
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libprotoc-dev
   libgrpc++-dev libgrpc-dev
-  libcpp-httplib-dev nlohmann-json3-dev libboost1.81-dev
+  libcpp-httplib-dev nlohmann-json3-dev libboost1.81-dev libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev
   python3 python3-grpcio
   golang-go golang-google-grpc-dev

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs missing Debian packages, builds everything warning-free, checks formatting and runs every
-# test. `scripts/test.sh --sanitize` does the same in an ASan+UBSan build (build-sanitize/).
+# Installs missing Debian packages and the npm test tools, builds everything warning-free, checks
+# formatting and runs every test. `scripts/test.sh --sanitize` does the same in an ASan+UBSan build
+# (build-sanitize/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The OpenAPI validator and the buf CLI, from the npm registry into tools/node_modules.
+scripts/install-node-tools.sh
 
 build=${BUILD_DIR:-build}
 flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS=-Werror)

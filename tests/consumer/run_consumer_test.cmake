@@ -37,10 +37,12 @@ foreach(file
     include/google/api/annotations.pb.h
     include/google/api/http.pb.h
     include/google/rpc/status.pb.h
+    include/cppgateway/annotations.pb.h
     bin/protoc-gen-cppgateway
     share/cppgateway/proto/google/api/annotations.proto
     share/cppgateway/proto/google/api/http.proto
     share/cppgateway/proto/google/rpc/status.proto
+    share/cppgateway/proto/cppgateway/annotations.proto
     lib/cmake/cppgateway/cppgatewayConfig.cmake
     lib/cmake/cppgateway/cppgatewayConfigVersion.cmake
     lib/cmake/cppgateway/cppgatewayTargets.cmake
@@ -64,5 +66,15 @@ run("configure the consumer" ${CMAKE_COMMAND} -S "${CONSUMER_SOURCE_DIR}" -B "${
     -D CMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
     ${sanitize_flags})
 run("build the consumer" ${CMAKE_COMMAND} --build "${consumer_build}" -j2)
+# OPENAPI wrote the document beside the generated code, with the installed success_code option.
+set(document "${consumer_build}/cppgateway_gen/consumer/greeter/v1/greeter.openapi.json")
+if(NOT EXISTS "${document}")
+  message(FATAL_ERROR "cppgateway_generate(... OPENAPI) wrote no ${document}")
+endif()
+file(READ "${document}" document_text)
+if(NOT document_text MATCHES "\"operationId\": \"Greeter_SayHello\"" OR
+   NOT document_text MATCHES "\"202\": {")
+  message(FATAL_ERROR "${document} lacks Greeter_SayHello and its 202 answer:\n${document_text}")
+endif()
 run("run the consumer" "${consumer_build}/consumer")
 message("${last_output}")

@@ -1,21 +1,39 @@
 // The golden output compiled (by cppgateway_generate, warnings as errors) and served by a real
 // cppgateway::Server on 127.0.0.1: every route the golden files declare, unary or streaming, is
 // registered and reaches gRPC. The server has no services, so gRPC answers every method with
-// UNIMPLEMENTED: a routed request gets 501 with code 12, an unrouted one 404 with code 5.
+// UNIMPLEMENTED: a routed request gets 501 with code 12, an unrouted one 404 with code 5. The
+// golden OpenAPI documents say how to call each route: a request built from them alone, path,
+// query and body, must be routed and transcoded too, and each file has one route per rule and one
+// operation per route.
 #include <cppgateway/server.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "golden/echo.gw.h"
+#include "golden/everything.gw.h"
+#include "golden/flows.gw.h"
 #include "golden/library.gw.h"
 #include "golden/long_names.gw.h"
 #include "golden/no_bindings.gw.h"
 #include "golden/no_package.gw.h"
+#include "golden/options/merge_a.gw.h"
+#include "golden/options/merge_b.gw.h"
+#include "golden/options/unannotated.gw.h"
 #include "golden/streaming.gw.h"
+#include "google/api/annotations.pb.h"
+#include "openapi_requests.h"
 
 namespace cppgateway::testing {
 namespace {
@@ -82,7 +100,7 @@ std::vector<Request> UnroutedRequests() {
 }
 
 // A Server with every golden gateway and no service, shared by the tests of a suite.
-class GeneratedCodeTest : public ::testing::TestWithParam<Request> {
+class GeneratedCodeTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     server_ = new Server();
@@ -91,6 +109,19 @@ class GeneratedCodeTest : public ::testing::TestWithParam<Request> {
     server_->AddGateway(&golden::v1::RegisterAServiceWithANameLongEnoughToWrapEveryLineHandlers);
     server_->AddGateway(&golden::v1::RegisterStreamingServiceHandlers);
     server_->AddGateway(&RegisterPingServiceHandlers);
+    server_->AddGateway(&golden::everything::v1::RegisterEverythingServiceHandlers);
+    server_->AddGateway(&golden::everything::v1::RegistercamelCaseServiceNameHandlers);
+    server_->AddGateway(&golden::everything::v1::RegisterSnakeEnumServiceHandlers);
+    server_->AddGateway(&golden::flows::v1::RegisterFlowCombinationHandlers);
+    server_->AddGateway(&golden::flows::v1::RegisterResponseBodyServiceHandlers);
+    server_->AddGateway(&golden::flows::v1::RegisterStreamServiceHandlers);
+    server_->AddGateway(&golden::flows::v1::RegisterWrappersServiceHandlers);
+    server_->AddGateway(&golden::echo::v1::RegisterEchoServiceHandlers);
+    server_->AddGateway(&golden::echo::v1::RegisterNonStandardServiceHandlers);
+    server_->AddGateway(&golden::echo::v1::RegisterCamel_Case_serviceHandlers);
+    server_->AddGateway(&golden::options::v1::RegisterUnannotatedServiceHandlers);
+    server_->AddGateway(&golden::merge_a::RegisterServiceAHandlers);
+    server_->AddGateway(&golden::merge_b::RegisterServiceBHandlers);
     port_ = server_->Start("127.0.0.1:0");
   }
   static void TearDownTestSuite() {
@@ -137,14 +168,14 @@ int GeneratedCodeTest::port_ = 0;
 constexpr int kNotImplemented = 501;  // gRPC UNIMPLEMENTED, code 12
 constexpr int kNotFound = 404;        // gRPC NOT_FOUND, code 5
 
-class RoutedTest : public GeneratedCodeTest {};
+class RoutedTest : public GeneratedCodeTest, public ::testing::WithParamInterface<Request> {};
 
 TEST_P(RoutedTest, ReachesTheServiceWhichAnswersUnimplemented) {
   ASSERT_NE(port_, 0);
   ExpectError(Send(GetParam()), GetParam(), kNotImplemented, 12);
 }
 
-class UnroutedTest : public GeneratedCodeTest {};
+class UnroutedTest : public GeneratedCodeTest, public ::testing::WithParamInterface<Request> {};
 
 TEST_P(UnroutedTest, IsNotFound) {
   ASSERT_NE(port_, 0);
@@ -157,6 +188,106 @@ INSTANTIATE_TEST_SUITE_P(GeneratedCode, RoutedTest, ::testing::ValuesIn(RoutedRe
                          RequestName);
 INSTANTIATE_TEST_SUITE_P(GeneratedCode, UnroutedTest, ::testing::ValuesIn(UnroutedRequests()),
                          RequestName);
+
+// --- Requests from the documents
+
+// The golden documents cppgateway_generate(... OPENAPI) wrote, by name relative to the generated
+// code ("golden/library.openapi.json"), parsed. Kept for the whole run: the requests point into
+// them.
+const std::map<std::string, nlohmann::ordered_json>& GoldenDocuments() {
+  static const auto* documents = [] {
+    auto* loaded = new std::map<std::string, nlohmann::ordered_json>();
+    const std::filesystem::path root = CPPGATEWAY_GOLDEN_GEN_DIR;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+      const std::string name = std::filesystem::relative(entry.path(), root).string();
+      if (name.size() < 13 || name.compare(name.size() - 13, 13, ".openapi.json") != 0) continue;
+      std::ifstream in(entry.path());
+      (*loaded)[name] = nlohmann::ordered_json::parse(in);
+    }
+    return loaded;
+  }();
+  return *documents;
+}
+
+// The golden documents by name, for the tests' names: "golden/library.openapi.json".
+std::vector<std::string> GoldenDocumentNames() {
+  std::vector<std::string> names;
+  for (const auto& entry : GoldenDocuments()) names.push_back(entry.first);
+  return names;
+}
+
+// One test per document (a test per request would start hundreds of processes under ctest).
+class DocumentRequestTest : public GeneratedCodeTest,
+                            public ::testing::WithParamInterface<std::string> {};
+
+// Every operation of the document, its query parameters one at a time (the members of a oneof
+// cannot be sent together): routed, transcoded and answered UNIMPLEMENTED by gRPC.
+TEST_P(DocumentRequestTest, EveryOperationReachesTheServiceWhichAnswersUnimplemented) {
+  ASSERT_NE(port_, 0);
+  const std::vector<DocumentRequest> requests =
+      RequestsFromDocument(GoldenDocuments().at(GetParam()), QueryParameters::kOneAtATime);
+  for (const DocumentRequest& built : requests) {
+    Request request = {built.name, built.method, built.target, built.content_type, built.body};
+    SCOPED_TRACE(built.name + ": " + built.method + " " + built.target);
+    ExpectError(Send(request), request, kNotImplemented, 12);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Documents, DocumentRequestTest, ::testing::ValuesIn(GoldenDocumentNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param.substr(0, info.param.find('.'));
+                           for (char& c : name) {
+                             c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           }
+                           return name;
+                         });
+
+// How many google.api.http rules (bindings, additional ones included) `proto` declares: read from
+// its descriptor, compiled into this test.
+int CountRules(const std::string& proto) {
+  const google::protobuf::FileDescriptor* file =
+      google::protobuf::DescriptorPool::generated_pool()->FindFileByName(proto);
+  // Not linked in: no route names a message of the file, which has then no service of its own.
+  if (file == nullptr) return 0;
+  int rules = 0;
+  for (int s = 0; s < file->service_count(); ++s) {
+    for (int m = 0; m < file->service(s)->method_count(); ++m) {
+      const auto& options = file->service(s)->method(m)->options();
+      if (!options.HasExtension(google::api::http)) continue;
+      rules += 1 + options.GetExtension(google::api::http).additional_bindings_size();
+    }
+  }
+  return rules;
+}
+
+// How many routes a generated .gw.cc registers: its Gateway::Handle* statements.
+int CountRoutes(const std::string& gw_cc) {
+  std::ifstream in(gw_cc);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string source = text.str();
+  static const std::regex kHandle("\\.Handle(Unary|ServerStream|ClientStream|BidiStream)<");
+  return static_cast<int>(std::distance(std::sregex_iterator(source.begin(), source.end(), kHandle),
+                                        std::sregex_iterator()));
+}
+
+TEST(RouteCountTest, OneRoutePerRuleAndOneOperationPerRoute) {
+  ASSERT_FALSE(GoldenDocuments().empty());
+  int total = 0;
+  for (const auto& [name, document] : GoldenDocuments()) {
+    const std::string stem = name.substr(0, name.size() - std::string(".openapi.json").size());
+    int rules = CountRules(stem + ".proto");
+    // unannotated.proto has no annotation: its rules are the 5 bindings of unannotated.yaml and
+    // the default one of its unbound method.
+    if (stem == "golden/options/unannotated") rules = 6;
+    const int routes = CountRoutes(std::string(CPPGATEWAY_GOLDEN_GEN_DIR) + "/" + stem + ".gw.cc");
+    EXPECT_EQ(routes, rules) << stem;
+    EXPECT_EQ(CountOperations(document), routes) << stem;
+    total += routes;
+  }
+  // The forms of grpc-gateway's examples alone make 88 (everything 37, flows 36, echo 15).
+  EXPECT_GE(total, 88);
+}
 
 }  // namespace
 }  // namespace cppgateway::testing

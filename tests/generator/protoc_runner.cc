@@ -25,13 +25,14 @@ std::string ShellQuote(const std::string& text) {
 
 std::string GeneratorTestDir() { return CPPGATEWAY_GENERATOR_TEST_DIR; }
 
-ProtocResult RunProtoc(const std::vector<std::string>& protos, const std::string& out_dir) {
+ProtocResult RunProtoc(const std::vector<std::string>& protos, const std::string& out_dir,
+                       const std::string& parameter) {
   std::string stderr_path = out_dir + "/protoc.stderr";
-  std::string command = ShellQuote(CPPGATEWAY_PROTOC) + " -I" + ShellQuote(GeneratorTestDir()) +
-                        " -I" + ShellQuote(CPPGATEWAY_PROTO_DIR) + " -I" +
-                        ShellQuote(CPPGATEWAY_WKT_PROTO_DIR) +
-                        " --plugin=protoc-gen-cppgateway=" + ShellQuote(CPPGATEWAY_PLUGIN) +
-                        " --cppgateway_out=" + ShellQuote(out_dir);
+  std::string command =
+      ShellQuote(CPPGATEWAY_PROTOC) + " -I" + ShellQuote(GeneratorTestDir()) + " -I" +
+      ShellQuote(CPPGATEWAY_PROTO_DIR) + " -I" + ShellQuote(CPPGATEWAY_WKT_PROTO_DIR) +
+      " --plugin=protoc-gen-cppgateway=" + ShellQuote(CPPGATEWAY_PLUGIN) +
+      " --cppgateway_out=" + ShellQuote(parameter.empty() ? out_dir : parameter + ":" + out_dir);
   for (const std::string& proto : protos) command += " " + ShellQuote(proto);
   // protoc resolves the proto names against the import paths from the working directory.
   command =

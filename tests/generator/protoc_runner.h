@@ -13,9 +13,11 @@ struct ProtocResult {
 };
 
 // Runs protoc with --cppgateway_out=`out_dir` on `protos`, named relative to tests/generator
-// ("golden/library.proto"). Import paths: tests/generator, our google/api protos, the well-known
-// types.
-ProtocResult RunProtoc(const std::vector<std::string>& protos, const std::string& out_dir);
+// ("golden/library.proto"), from tests/generator with the plugin's `parameter` ("openapi,..."; a
+// file it names is relative to tests/generator too). Import paths: tests/generator, our
+// google/api, google/rpc and cppgateway protos, the well-known types.
+ProtocResult RunProtoc(const std::vector<std::string>& protos, const std::string& out_dir,
+                       const std::string& parameter = "");
 
 // `text` quoted for /bin/sh.
 std::string ShellQuote(const std::string& text);

@@ -204,6 +204,44 @@ TEST(SetFieldFromTextTest, NestedFieldsAreCreatedOnTheWay) {
   EXPECT_EQ(message.wrapped_i64().value(), 6);
 }
 
+// --- SetFieldFromPathValue
+
+TEST(SetFieldFromPathValueTest, RepeatedFieldsTakeACommaSeparatedList) {
+  Everything message;
+  ASSERT_TRUE(SetFieldFromPathValue(&message, {"nums"}, "1,-2,3").ok());
+  EXPECT_EQ(std::vector<std::int64_t>(message.nums().begin(), message.nums().end()),
+            (std::vector<std::int64_t>{1, -2, 3}));
+  ASSERT_TRUE(SetFieldFromPathValue(&message, {"colors"}, "COLOR_RED,3").ok());
+  ASSERT_EQ(message.colors_size(), 2);
+  EXPECT_EQ(message.colors(1), cppgateway::test::v1::COLOR_BLUE);
+  ASSERT_TRUE(SetFieldFromPathValue(&message, {"words"}, "one").ok());
+  EXPECT_EQ(message.words_size(), 1);
+}
+
+TEST(SetFieldFromPathValueTest, ThePathReplacesWhatTheQueryAppended) {
+  Everything message;
+  ASSERT_TRUE(SetFieldFromText(&message, {"nums"}, "7").ok());
+  ASSERT_TRUE(SetFieldFromPathValue(&message, {"nums"}, "1,2").ok());
+  EXPECT_EQ(std::vector<std::int64_t>(message.nums().begin(), message.nums().end()),
+            (std::vector<std::int64_t>{1, 2}));
+}
+
+TEST(SetFieldFromPathValueTest, SingularFieldsKeepTheirCommas) {
+  Everything message;
+  ASSERT_TRUE(SetFieldFromPathValue(&message, {"str"}, "a,b").ok());
+  EXPECT_EQ(message.str(), "a,b");
+  ASSERT_TRUE(SetFieldFromPathValue(&message, {"nested", "name"}, "c,d").ok());
+  EXPECT_EQ(message.nested().name(), "c,d");
+}
+
+TEST(SetFieldFromPathValueTest, ABadItemNamesItself) {
+  Everything message;
+  grpc::Status status = SetFieldFromPathValue(&message, {"nums"}, "1,x,3");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("\"x\""), std::string::npos) << status.error_message();
+  EXPECT_FALSE(SetFieldFromPathValue(&message, {"nums"}, "1,,3").ok());
+}
+
 // --- SetFieldFromText: maps
 
 TEST(SetFieldFromTextTest, MapEntries) {

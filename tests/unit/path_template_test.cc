@@ -129,6 +129,34 @@ TEST(PathTemplateTest, VariableEndingInDoubleStar) {
   EXPECT_EQ(t.verb(), "download");
 }
 
+// As grpc-httpjson-transcoding routes them: literals may follow a `**` inside its variable, and
+// more literals after the variable.
+TEST(PathTemplateTest, LiteralsAfterDoubleStarInsideAVariable) {
+  PathTemplate t = MustParse("/a/{b=c/**/d}/e:verb");
+  EXPECT_EQ(t.segments(), (std::vector<TemplateSegment>{Literal("a"), Literal("c"), StarStar(),
+                                                        Literal("d"), Literal("e")}));
+  ASSERT_EQ(t.variables().size(), 1u);
+  EXPECT_EQ(t.variables()[0].begin, 1);
+  EXPECT_EQ(t.variables()[0].end, 4);
+  EXPECT_TRUE(t.variables()[0].multi_segment);
+  EXPECT_EQ(t.verb(), "verb");
+
+  t = MustParse("/{x=a/**/b}/c");
+  EXPECT_EQ(t.segments(),
+            (std::vector<TemplateSegment>{Literal("a"), StarStar(), Literal("b"), Literal("c")}));
+  EXPECT_EQ(t.variables()[0].end, 3);
+  EXPECT_TRUE(MustParse("/v1/{name=**/x}").variables()[0].multi_segment);
+}
+
+// grpc-gateway reads everything after the colon that follows the segments as the verb.
+TEST(PathTemplateTest, VerbsMayHoldColons) {
+  PathTemplate t = MustParse("/v1/things/{uuid}:custom:custom");
+  EXPECT_EQ(t.segments(), (std::vector<TemplateSegment>{Literal("v1"), Literal("things"), Star()}));
+  EXPECT_EQ(t.verb(), "custom:custom");
+  EXPECT_EQ(MustParse("/v1/users:do:it").verb(), "do:it");
+  EXPECT_EQ(MustParse("/v1/**:a:b:c").verb(), "a:b:c");
+}
+
 TEST(PathTemplateTest, CustomVerbOnLiteral) {
   PathTemplate t = MustParse("/v1/metrics:query");
   EXPECT_EQ(t.segments(), (std::vector<TemplateSegment>{Literal("v1"), Literal("metrics")}));
@@ -261,16 +289,18 @@ INSTANTIATE_TEST_SUITE_P(
                     "position 7"},
         InvalidCase{"/v1/**/*", "'*' after '**' (only literals may follow it) at position 7"},
         InvalidCase{"/v1/{a=**}/*", "'*' after '**'"},
-        InvalidCase{"/v1/{name=**/x}",
-                    "'**' must be the last segment of a variable at position 13"},
-        InvalidCase{"/v1/{name=a/**/x}", "'**' must be the last segment of a variable"},
+        InvalidCase{"/v1/{name=a/**/*}", "'*' after '**' (only literals may follow it)"},
+        InvalidCase{"/v1/{name=a/**/x}/*", "'*' after '**' (only literals may follow it)"},
+        InvalidCase{"/v1/{name=a/**/x}/{b}", "a variable after '**'"},
         InvalidCase{"/v1/a*", "'*' is not allowed in a path literal at position 5"},
         InvalidCase{"/v1/*a", "a wildcard must be a whole segment at position 4"},
         InvalidCase{"/v1/***", "a wildcard must be a whole segment at position 4"},
         InvalidCase{"/v1/**x", "a wildcard must be a whole segment at position 4"},
         InvalidCase{"/v1/users:", "empty verb at position 10"},
         InvalidCase{"/v1/{id}:", "empty verb at position 9"},
-        InvalidCase{"/v1/users:do:it", "unexpected ':' after the verb at position 12"},
+        InvalidCase{"/v1/users:do:", "empty part of a verb at position 13"},
+        InvalidCase{"/v1/users:do::it", "empty part of a verb at position 13"},
+        InvalidCase{"/v1/{id}::it", "empty verb at position 9"},
         InvalidCase{"/v1/users:do/it", "unexpected '/' after the verb at position 12"},
         InvalidCase{"/v1/users:d*", "'*' is not allowed in a verb at position 11"},
         InvalidCase{"/v1/a=b", "'=' is not allowed in a path literal at position 5"},

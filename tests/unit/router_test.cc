@@ -184,6 +184,43 @@ TEST(RouterTest, VariableWithPrefixAndDoubleStar) {
   EXPECT_EQ(router.Lookup("GET", "/v1/projects/p/docs/a").result, Result::kNotFound);
 }
 
+TEST(RouterTest, DoubleStarFollowedByLiteralsInsideAVariable) {
+  for (const Router& router : BothOrders({{"GET", "/a/{b=c/**/d}/e:verb", 1},
+                                          {"GET", "/{x=a/**/b}/c", 2},
+                                          {"GET", "/v1/{name=**/x}", 3}})) {
+    EXPECT_EQ(Found(router, "GET", "/a/c/d/e:verb"), 1);
+    EXPECT_EQ(Bindings(router, "GET", "/a/c/d/e:verb"), Strings{"b=c/d"});
+    EXPECT_EQ(Bindings(router, "GET", "/a/c/1/2/d/e:verb"), Strings{"b=c/1/2/d"});
+    EXPECT_EQ(router.Lookup("GET", "/a/c/1/e:verb").result, Result::kNotFound);
+    EXPECT_EQ(router.Lookup("GET", "/a/c/d/e").result, Result::kNotFound);
+    EXPECT_EQ(Bindings(router, "GET", "/a/b/c"), Strings{"x=a/b"});
+    EXPECT_EQ(Bindings(router, "GET", "/a/1/b/c"), Strings{"x=a/1/b"});
+    EXPECT_EQ(Bindings(router, "GET", "/a/b/b/c"), Strings{"x=a/b/b"});
+    // A leading `**` that matches nothing: the value starts at the literal, not at a slash.
+    EXPECT_EQ(Bindings(router, "GET", "/v1/x"), Strings{"name=x"});
+    EXPECT_EQ(Bindings(router, "GET", "/v1/p/q/x"), Strings{"name=p/q/x"});
+    EXPECT_EQ(Bindings(router, "GET", "/v1/p%2Fq/x"), Strings{"name=p%2Fq/x"});
+  }
+}
+
+TEST(RouterTest, VerbsWithColonsAndTheirShorterSuffixes) {
+  for (const Router& router : BothOrders({{"POST", "/v1/things/{uuid}:custom", 1},
+                                          {"POST", "/v1/things/{uuid}:custom:custom", 2},
+                                          {"GET", "/v1/things/{uuid}", 3}})) {
+    EXPECT_EQ(Found(router, "POST", "/v1/things/u1:custom"), 1);
+    EXPECT_EQ(Bindings(router, "POST", "/v1/things/u1:custom"), Strings{"uuid=u1"});
+    // The longest verb first: the colons belong to the verb, not to the value.
+    EXPECT_EQ(Found(router, "POST", "/v1/things/u1:custom:custom"), 2);
+    EXPECT_EQ(Bindings(router, "POST", "/v1/things/u1:custom:custom"), Strings{"uuid=u1"});
+    EXPECT_EQ(Bindings(router, "POST", "/v1/things/a:b:custom:custom"), Strings{"uuid=a:b"});
+    EXPECT_EQ(Bindings(router, "GET", "/v1/things/u1:custom:custom"),
+              Strings{"uuid=u1:custom:custom"});
+    Router::Match match = router.Lookup("PUT", "/v1/things/u1:custom:custom");
+    EXPECT_EQ(match.result, Result::kMethodNotAllowed);
+    EXPECT_EQ(match.allowed_methods, (Strings{"GET", "HEAD", "POST"}));
+  }
+}
+
 TEST(RouterTest, CustomVerbs) {
   for (const Router& router : BothOrders({{"GET", "/v1/metrics:query", 1},
                                           {"POST", "/v1/{name=shelves/*}:publish", 2},

@@ -38,4 +38,11 @@ grpc::Status SetFieldFromText(google::protobuf::Message* message,
                               const std::vector<std::string>& path, std::string_view value,
                               const std::string* map_key = nullptr);
 
+// Sets the field at `path` in `*message` from a path variable's value: as SetFieldFromText does,
+// except that a repeated field takes the value as a comma-separated list, one element per item
+// ("1.5,2,3"), replacing what the query may have appended: the path wins (grpc-gateway's
+// convention for repeated path parameters).
+grpc::Status SetFieldFromPathValue(google::protobuf::Message* message,
+                                   const std::vector<std::string>& path, std::string_view value);
+
 }  // namespace cppgateway

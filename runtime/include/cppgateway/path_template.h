@@ -42,7 +42,8 @@ class PathTemplate {
 
   // The path segments, with each variable's own segments inlined (`{x}` becomes one `*`).
   const std::vector<TemplateSegment>& segments() const { return segments_; }
-  // The custom verb after the last `:` ("publish"), empty when there is none.
+  // The custom verb after the `:` that ends the segments ("publish"; "custom:custom" for
+  // `/{id}:custom:custom`), empty when there is none.
   const std::string& verb() const { return verb_; }
   const std::vector<TemplateVariable>& variables() const { return variables_; }
   // The template as written.

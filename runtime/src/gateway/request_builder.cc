@@ -125,7 +125,7 @@ grpc::Status BuildRequest(const Route& route, const HttpRequestHead& head,
     if (!status.ok()) return status;
   }
   for (const PathBinding& binding : path) {
-    status = SetFieldFromText(request, binding.field_path, binding.value);
+    status = SetFieldFromPathValue(request, binding.field_path, binding.value);
     if (!status.ok()) return status;
   }
   return FillUpdateMask(route, body, request);

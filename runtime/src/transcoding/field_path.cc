@@ -438,4 +438,29 @@ grpc::Status SetFieldFromText(Message* message, const std::vector<std::string>& 
                       "invalid " + what + " for field \"" + display_name + "\": " + error->reason);
 }
 
+grpc::Status SetFieldFromPathValue(Message* message, const std::vector<std::string>& path,
+                                   std::string_view value) {
+  const std::vector<const FieldDescriptor*> fields =
+      ResolveFieldPath(message->GetDescriptor(), path);
+  if (fields.empty() || !fields.back()->is_repeated() || fields.back()->is_map()) {
+    return SetFieldFromText(message, path, value);
+  }
+  // Clears the list where it exists; messages on the way are not created (nor oneofs switched)
+  // here, but by SetFieldFromText with its checks.
+  Message* target = message;
+  for (std::size_t i = 0; i + 1 < fields.size() && target != nullptr; ++i) {
+    target = target->GetReflection()->HasField(*target, fields[i])
+                 ? target->GetReflection()->MutableMessage(target, fields[i])
+                 : nullptr;
+  }
+  if (target != nullptr) target->GetReflection()->ClearField(target, fields.back());
+  std::size_t begin = 0;
+  while (true) {
+    const std::size_t comma = value.find(',', begin);
+    grpc::Status status = SetFieldFromText(message, path, value.substr(begin, comma - begin));
+    if (!status.ok() || comma == std::string_view::npos) return status;
+    begin = comma + 1;
+  }
+}
+
 }  // namespace cppgateway

@@ -67,9 +67,11 @@ std::string JoinFieldPath(const std::vector<std::string>& field_path) {
 //   Segment  = "*" | "**" | LITERAL | Variable ;
 //   Variable = "{" FieldPath [ "=" Segments ] "}" ;
 //   FieldPath = IDENT { "." IDENT } ;
-//   Verb     = ":" LITERAL ;
-// with the restrictions of the routing model: at most one `**`, followed by literals only (and, in
-// a variable, nothing at all), and no field bound twice.
+//   Verb     = ":" LITERAL { ":" LITERAL } ;
+// with the restrictions of the routing model: at most one `**`, followed by literals only (inside
+// its variable and after it: `/{x=a/**/b}/c`, as grpc-httpjson-transcoding routes them), and no
+// field bound twice. A verb may hold colons (`/{id}:custom:custom`): grpc-gateway reads everything
+// after the colon that follows a variable as the verb.
 class Parser {
  public:
   explicit Parser(std::string_view text) : text_(text) {}
@@ -110,10 +112,6 @@ class Parser {
 
   bool ParseSegment() {
     const std::size_t start = pos_;
-    if (in_variable_ && multi_wildcard_seen_ &&
-        segments_.back().kind == TemplateSegment::Kind::kMultiWildcard) {
-      return Fail("'**' must be the last segment of a variable", start);
-    }
     if (AtEnd()) {
       if (in_variable_) return Fail("'{' is never closed", open_brace_);
       return Fail("empty segment", start);
@@ -249,12 +247,21 @@ class Parser {
     return true;
   }
 
+  // The verb is everything after the colon, colons included; each part between two must be a
+  // non-empty literal.
   bool ParseVerb() {
     ++pos_;  // ':'
     const std::size_t start = pos_;
-    if (AtEnd()) return Fail("empty verb", start);
-    if (!ParseLiteralText(&verb_, "a verb")) return false;
-    if (verb_.empty()) return Fail("empty verb", start);
+    while (true) {
+      const std::size_t part_start = pos_;
+      std::string part;
+      if (!ParseLiteralText(&part, "a verb")) return false;
+      if (part.empty()) return Fail(pos_ == start ? "empty verb" : "empty part of a verb", pos_);
+      if (part_start != start) verb_ += ':';
+      verb_ += part;
+      if (Peek() != ':') break;
+      ++pos_;
+    }
     if (!AtEnd()) return Fail("unexpected " + Describe(Peek()) + " after the verb", pos_);
     return true;
   }

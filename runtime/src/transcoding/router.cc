@@ -80,8 +80,14 @@ class Router::Search {
     std::vector<PathBinding> bindings;
     bindings.reserve(endpoint.variables.size());
     for (const TemplateVariable& variable : endpoint.variables) {
-      const std::size_t begin = spans_[static_cast<std::size_t>(variable.begin)].begin;
-      const std::size_t end = spans_[static_cast<std::size_t>(variable.end - 1)].end;
+      const auto first = static_cast<std::size_t>(variable.begin);
+      const auto last = static_cast<std::size_t>(variable.end - 1);
+      // A `**` that leads its variable and matched nothing sits at the '/' before the next
+      // segment: the value starts with that segment, not with the slash (`{x=**/b}` on "/b").
+      const std::size_t begin = spans_[first].begin == spans_[first].end && first < last
+                                    ? spans_[first + 1].begin
+                                    : spans_[first].begin;
+      const std::size_t end = spans_[last].end;
       PathBinding binding;
       binding.field_path = variable.field_path;
       // A value of several segments keeps its escaped slashes apart from the separators.
@@ -210,40 +216,44 @@ Router::Match Router::Lookup(std::string_view method, std::string_view path) con
     return match;
   }
 
-  // The last segment's suffix after its last ':' is a verb only when some template has that verb.
-  // Even then the whole segment may be a variable's value: both readings are tried, verb first.
-  std::string verb;
-  std::string_view path_before_verb;
-  const std::size_t colon = path.rfind(':');
-  if (colon != std::string_view::npos && colon > path.rfind('/')) {
+  // A suffix of the last segment after one of its colons is a verb only when some template has
+  // that verb; verbs may hold colons themselves (`custom:custom`). Even then the whole segment may
+  // be a variable's value: every reading is tried, the longest verb first, the whole path last.
+  struct Reading {
+    std::string verb;
+    std::string_view path;
+  };
+  std::vector<Reading> readings;
+  const std::size_t last_slash = path.rfind('/');
+  for (std::size_t colon = path.find(':', last_slash); colon != std::string_view::npos;
+       colon = path.find(':', colon + 1)) {
     std::string candidate = Decoded(path.substr(colon + 1));
     if (std::find(verbs_.begin(), verbs_.end(), candidate) != verbs_.end()) {
-      verb = std::move(candidate);
-      path_before_verb = path.substr(0, colon);
+      readings.push_back(Reading{std::move(candidate), path.substr(0, colon)});
     }
   }
+  readings.push_back(Reading{std::string(), path});
   std::vector<Search::Span> spans;
-  Search with_verb(path_before_verb, verb, &spans);
-  Search whole_path(path, std::string_view(), &spans);
-  Search* readings[] = {&whole_path, &with_verb};
-  const std::size_t reading_count = verb.empty() ? 1 : 2;
 
   // HEAD is a GET without a body: GET routes answer it unless it has routes of its own.
   const std::string_view methods[] = {method, "GET"};
   const std::size_t method_count = method == "HEAD" ? 2 : 1;
   for (std::size_t m = 0; m < method_count; ++m) {
-    for (std::size_t r = reading_count; r-- > 0;) {
-      if (const Node::Endpoint* endpoint = readings[r]->Find(*root_, methods[m])) {
+    for (const Reading& reading : readings) {
+      Search search(reading.path, reading.verb, &spans);
+      if (const Node::Endpoint* endpoint = search.Find(*root_, methods[m])) {
         match.result = Match::Result::kFound;
         match.route = endpoint->route;
-        match.bindings = readings[r]->Bind(*endpoint);
+        match.bindings = search.Bind(*endpoint);
         return match;
       }
     }
   }
 
   std::vector<std::string_view> allowed;
-  for (std::size_t r = 0; r < reading_count; ++r) readings[r]->CollectMethods(*root_, &allowed);
+  for (const Reading& reading : readings) {
+    Search(reading.path, reading.verb, &spans).CollectMethods(*root_, &allowed);
+  }
   if (allowed.empty()) {
     match.result = Match::Result::kNotFound;
     return match;
