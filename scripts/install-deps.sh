@@ -11,6 +11,7 @@ PKGS=(
   python3 python3-grpcio
   golang-go golang-google-grpc-dev
   clang-format
+  chromium  # the browser test (tests/e2e/browser_test.cc): headless, so no fonts or X server
 )
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
