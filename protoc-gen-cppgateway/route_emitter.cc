@@ -76,15 +76,17 @@ std::string RegisterSignature(const Service& service, std::string_view tail) {
 }
 
 // `{"GET", "/v1/users/{id}"}`: a Gateway::Binding, trailing empty fields left out.
-std::string BindingInitializer(const Binding& binding) {
+std::string BindingInitializer(const Binding& binding, int success_code) {
+  const bool with_code = success_code != 200;
   std::string initializer = "{" + CppStringLiteral(binding.http_method) + ", " +
                             CppStringLiteral(binding.path_template.text());
-  if (!binding.body.empty() || !binding.response_body.empty()) {
+  if (!binding.body.empty() || !binding.response_body.empty() || with_code) {
     initializer += ", " + CppStringLiteral(binding.body);
   }
-  if (!binding.response_body.empty()) {
+  if (!binding.response_body.empty() || with_code) {
     initializer += ", " + CppStringLiteral(binding.response_body);
   }
+  if (with_code) initializer += ", " + std::to_string(success_code);
   return initializer + "}";
 }
 
@@ -156,7 +158,8 @@ void PrintRegisterDefinition(const ApiFile& file, const Service& service, Printe
           kStatement, "statement",
           LayoutTemplateCall(
               "  ", "gateway", HandleFunction(method.streaming), {request_type, response_type},
-              {BindingInitializer(binding), "channel", CppStringLiteral(method.grpc_path)}, ");"));
+              {BindingInitializer(binding, method.success_code), "channel",
+               CppStringLiteral(method.grpc_path)}, ");"));
     }
   }
   printer->Print(kRegisterDefinitionEnd);

@@ -171,6 +171,7 @@ TEST_P(ModeTest, RequestHeadersReachTheServiceAsMetadata) {
   EXPECT_TRUE(Has(seen, "x-forwarded-for", "203.0.113.7, 127.0.0.1")) << answer.body;
   EXPECT_TRUE(Has(seen, "x-forwarded-host", "api.test")) << answer.body;
   EXPECT_EQ(seen.count("x-custom"), 0u) << answer.body;
+  EXPECT_EQ(seen.count("grpcgateway-host"), 0u) << "Host becomes x-forwarded-host only";
 }
 
 TEST(HeadersTest, MatcherAndHookDecideWhatElseIsForwarded) {

@@ -14,7 +14,8 @@ namespace {
 constexpr std::string_view kMetadataHeaderPrefix = "grpc-metadata-";
 constexpr std::string_view kPermanentHeaderPrefix = "grpcgateway-";
 
-// The HTTP headers grpc-gateway forwards as `grpcgateway-<name>` (its isPermanentHTTPHeader).
+// The HTTP headers grpc-gateway forwards as `grpcgateway-<name>` (its isPermanentHTTPHeader; Host
+// is left out, as Go's server takes it out of the headers: it becomes x-forwarded-host).
 constexpr std::string_view kPermanentHeaders[] = {
     "accept",
     "accept-charset",
@@ -27,7 +28,6 @@ constexpr std::string_view kPermanentHeaders[] = {
     "date",
     "expect",
     "from",
-    "host",
     "if-match",
     "if-modified-since",
     "if-none-match",
