@@ -154,12 +154,12 @@ void PrintRegisterDefinition(const ApiFile& file, const Service& service, Printe
     const std::string request_type = CppTypeName(*method.descriptor->input_type(), package);
     const std::string response_type = CppTypeName(*method.descriptor->output_type(), package);
     for (const Binding& binding : method.bindings) {
-      printer->Print(
-          kStatement, "statement",
-          LayoutTemplateCall(
-              "  ", "gateway", HandleFunction(method.streaming), {request_type, response_type},
-              {BindingInitializer(binding, method.success_code), "channel",
-               CppStringLiteral(method.grpc_path)}, ");"));
+      printer->Print(kStatement, "statement",
+                     LayoutTemplateCall("  ", "gateway", HandleFunction(method.streaming),
+                                        {request_type, response_type},
+                                        {BindingInitializer(binding, method.success_code),
+                                         "channel", CppStringLiteral(method.grpc_path)},
+                                        ");"));
     }
   }
   printer->Print(kRegisterDefinitionEnd);

@@ -309,8 +309,8 @@ long ResidentKib() {
 TEST_F(GatewayTest, JsonBombsAreRefusedCheaply) {
   // Under the body limit (4 MiB), but each would cost protobuf's parser hundreds of MiB: deep
   // arrays into a repeated string, and a million empty strings.
-  std::string deep = R"({"user":{"tags":)" + std::string(1500000, '[') +
-                     std::string(1500000, ']') + "}}";
+  std::string deep =
+      R"({"user":{"tags":)" + std::string(1500000, '[') + std::string(1500000, ']') + "}}";
   std::string wide = R"({"user":{"tags":["")";
   for (int i = 0; i < 1000000; ++i) wide += ",\"\"";
   wide += "]}}";

@@ -19,8 +19,9 @@ grpc::Status MessageToJson(const google::protobuf::Message& message, const JsonO
 // parsing it: INVALID_ARGUMENT naming the limit it exceeds.
 grpc::Status CheckJsonShape(std::string_view json, const JsonOptions& options);
 
-// Parses `json` into `*message` (cleared first), within the limits of `options`. A syntax error, a wrong type or (unless ignored)
-// an unknown field answers INVALID_ARGUMENT with a message that says what is wrong.
+// Parses `json` into `*message` (cleared first), within the limits of `options`. A syntax error,
+// a wrong type or (unless ignored) an unknown field answers INVALID_ARGUMENT with a message that
+// says what is wrong.
 grpc::Status JsonToMessage(std::string_view json, const JsonOptions& options,
                            google::protobuf::Message* message);
 
