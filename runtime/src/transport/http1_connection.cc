@@ -116,7 +116,7 @@ void Http1Connection::Start() {
         if (auto connection = self.lock()) connection->OnQueueActivity();
       },
       kQueueLimit);
-  last_read_ = Clock::now();
+  idle_since_ = Clock::now();
   if (!loop_.Add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this)) {
     Close();
     return;
@@ -196,9 +196,9 @@ bool Http1Connection::Write() {
     // EPOLLOUT brings the next edge; the write timeout counts from the last progress.
     if (blocked) writable_ = false;
   }
-  OutboundQueue::State state = queue_->Poll();
+  OutboundQueue::State state = queue_->Peek();
   answer_ended_ = state.answer_ended;
-  if (state.writable && handler_) handler_->OnWritable();
+  if (handler_ && queue_->TakeWritable()) handler_->OnWritable();
   if (state.empty && closing_ && phase_ != Phase::kLinger) {
     // Everything is written: FIN after it, then drop what the client still sends.
     ::shutdown(fd_, SHUT_WR);
@@ -217,7 +217,7 @@ bool Http1Connection::Write() {
 
 void Http1Connection::CheckAnswer() {
   if (!handler_ || !answer_ended_) return;
-  OutboundQueue::State state = queue_->Poll();
+  OutboundQueue::State state = queue_->Peek();
   if (!state.empty) return;
   if (state.abort || state.close) {
     CloseAfterAnswer();
@@ -239,6 +239,7 @@ void Http1Connection::EndExchange() {
   queue_->SetCurrent(0);
   owner_.OnExchangeEnd();
   answer_ended_ = false;
+  idle_since_ = Clock::now();
   if (draining_ || (peer_eof_ && begin_ == end_)) {
     CloseAfterAnswer();
     return;
@@ -298,7 +299,6 @@ bool Http1Connection::Read() {
     ssize_t count = ::recv(fd_, buffer_.get() + end_, room, 0);
     if (count > 0) {
       end_ += static_cast<std::size_t>(count);
-      last_read_ = Clock::now();
       if (static_cast<std::size_t>(count) < room) readable_ = false;  // drained the socket
       return true;
     }
@@ -437,8 +437,9 @@ void Http1Connection::BeginExchange(HttpRequestHead head) {
         encoding->find(',') == std::string::npos) {
       decoder_ = std::make_unique<GzipDecoder>();
     } else if (!HasToken(*encoding, "identity")) {
-      exchange_.reset();
-      FailRequest(415, "Content-Encoding \"" + *encoding + "\" is not supported");
+      std::string message = "Content-Encoding \"" + *encoding + "\" is not supported";
+      exchange_.reset();  // `encoding` points into it
+      FailRequest(415, message);
       return;
     }
   }
@@ -544,7 +545,7 @@ void Http1Connection::UpdateTimer() {
   };
   switch (phase_) {
     case Phase::kIdle:
-      consider(last_read_ + options_.keep_alive_timeout);
+      consider(idle_since_ + options_.keep_alive_timeout);
       break;
     case Phase::kHead:
       consider(request_started_ + options_.read_timeout);

@@ -136,8 +136,8 @@ class Http1Connection final : public EventLoop::Watcher,
   std::unique_ptr<GzipDecoder> decoder_;  // for a body with Content-Encoding: gzip
 
   Clock::time_point request_started_{};  // the first byte of the current request
-  Clock::time_point last_read_{};
-  Clock::time_point last_write_{};  // the last write that made progress
+  Clock::time_point idle_since_{};       // the end of the last answer (keep_alive_timeout)
+  Clock::time_point last_write_{};       // the last write that made progress
   Clock::time_point linger_until_{};
   std::size_t lingered_bytes_ = 0;
 };

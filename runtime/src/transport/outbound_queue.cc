@@ -130,18 +130,21 @@ ssize_t OutboundQueue::WriteTo(int fd, bool* blocked) {
   return total;
 }
 
-OutboundQueue::State OutboundQueue::Poll() {
+OutboundQueue::State OutboundQueue::Peek() {
   std::lock_guard<std::mutex> lock(mutex_);
   State state;
   state.empty = size_ == 0;
   state.answer_ended = answer_ended_;
   state.abort = abort_;
   state.close = close_;
-  if (told_to_stop_ && size_ <= limit_ / 2) {
-    told_to_stop_ = false;
-    state.writable = true;
-  }
   return state;
+}
+
+bool OutboundQueue::TakeWritable() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!told_to_stop_ || size_ > limit_ / 2) return false;
+  told_to_stop_ = false;
+  return true;
 }
 
 }  // namespace cppgateway

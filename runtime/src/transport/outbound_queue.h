@@ -58,9 +58,12 @@ class OutboundQueue {
     bool answer_ended = false;  // End was called for the current exchange
     bool abort = false;
     bool close = false;
-    bool writable = false;  // the appender was told to stop and the queue has room again
   };
-  State Poll();
+  State Peek();
+  // Event loop only. True once after the appender was told to stop and the queue has drained to
+  // half its limit: the loop then tells the appender to go on. Only the one caller that acts on it
+  // may ask, or the signal is lost.
+  bool TakeWritable();
 
  private:
   void AppendLocked(std::string_view bytes);
