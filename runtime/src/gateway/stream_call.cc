@@ -254,36 +254,41 @@ void StreamCall::OnReadInitialMetadataDone(bool) {
 }
 
 void StreamCall::Deliver(std::unique_ptr<Message> message, EncodedMessage encoded) {
-  // Paused before writing, so that an OnWritable racing with this reaction finds the pause.
-  AddHold();
   {
+    // A signal from before this write is not about it.
     std::lock_guard<std::mutex> lock(mutex_);
-    read_paused_ = true;
+    writable_signal_ = false;
   }
   bool room = writer_->Write(*message, std::move(encoded));
   if (writer_->abandoned()) {
     Fail(grpc::Status(grpc::StatusCode::CANCELLED, "the answer was refused"));
     return;
   }
-  if (!room) return;  // OnWritable resumes
-  bool resume;
-  {
+  if (!room) {
     std::lock_guard<std::mutex> lock(mutex_);
-    resume = read_paused_;
-    read_paused_ = false;
+    if (!writable_signal_) {
+      // The next read waits for OnWritable; the hold keeps the call open meanwhile. Taken in
+      // this reaction, as gRPC requires, and only now: the writer is not to be used by two
+      // threads, so OnWritable must not start the next read while this one still writes.
+      AddHold();
+      read_paused_ = true;
+      return;
+    }
+    writable_signal_ = false;  // the room came back while this one was writing
   }
-  if (resume) {
-    StartRead(&response_);
-    RemoveHold();
-  }
+  StartRead(&response_);
 }
 
 void StreamCall::OnWritable() {
-  bool resume;
+  bool resume = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    resume = read_paused_ && !failed_;
-    if (resume) read_paused_ = false;
+    if (read_paused_ && !failed_) {
+      read_paused_ = false;
+      resume = true;
+    } else {
+      writable_signal_ = true;  // for the write still under way, if any
+    }
   }
   if (resume) {
     StartRead(&response_);

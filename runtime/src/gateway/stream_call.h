@@ -94,11 +94,12 @@ class StreamCall final : public RequestHandler,
   grpc::ByteBuffer writing_;             // the one in flight
   bool write_in_flight_ = false;
   bool body_ended_ = false;
-  bool writes_done_ = false;  // the half-close is issued
-  bool write_hold_ = false;   // held while the loop may still write
-  bool body_paused_ = false;  // OnBody returned false
-  bool read_paused_ = false;  // held until the connection has room
-  bool failed_ = false;       // cancelled or failed: no more writes
+  bool writes_done_ = false;      // the half-close is issued
+  bool write_hold_ = false;       // held while the loop may still write
+  bool body_paused_ = false;      // OnBody returned false
+  bool read_paused_ = false;      // held until the connection has room
+  bool writable_signal_ = false;  // OnWritable came while a write was under way
+  bool failed_ = false;           // cancelled or failed: no more writes
   std::optional<grpc::Status> failure_;
   // The answer's head needs the header metadata: a first message that comes before it waits.
   bool header_metadata_arrived_ = false;
