@@ -6,6 +6,9 @@
 #include <grpcpp/server_builder.h>
 #include <grpcpp/support/channel_arguments.h>
 #include <grpcpp/support/server_interceptor.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -29,6 +32,15 @@ namespace {
 
 // How long shutdown waits, once every call has ended, for their last answers to be written.
 constexpr std::chrono::milliseconds kFlushGrace{1000};
+
+// See ServerOptions::return_large_blocks. A fixed M_MMAP_THRESHOLD also turns off glibc's
+// raising of it, which is what kept the blocks of a refused 4 MiB body in the heap.
+void ReturnLargeBlocksToTheSystem() {
+#if defined(__GLIBC__)
+  constexpr int kLargeBlockBytes = 128 * 1024;
+  mallopt(M_MMAP_THRESHOLD, kLargeBlockBytes);
+#endif
+}
 
 std::runtime_error StartError(const std::string& address, const std::string& reason) {
   return std::runtime_error("cppgateway::Server::Start(\"" + address + "\"): " + reason);
@@ -260,6 +272,7 @@ int Server::Start(const std::string& address) {
     throw StartError(address, impl_->state == Impl::State::kRunning ? "already started"
                                                                     : "the server was shut down");
   }
+  if (impl_->options.return_large_blocks) ReturnLargeBlocksToTheSystem();
   int port = 0;
   int listen_fd = Listen(address, impl_->options.listen_backlog, &port);
 

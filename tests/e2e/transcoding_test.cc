@@ -325,8 +325,15 @@ TEST_F(GatewayTest, JsonBombsAreRefusedCheaply) {
   deep.shrink_to_fit();
   wide.clear();
   wide.shrink_to_fit();
-  // What the server took for them is given back (the bodies are freed; nothing was parsed).
-  EXPECT_LT(ResidentKib() - before, 20 * 1024) << "KiB kept after two refused bombs";
+  // What the server took for them is given back (the bodies are freed, nothing was parsed, and
+  // ServerOptions::return_large_blocks hands freed bodies back to the system): less than a
+  // third of one bomb is kept. ASan's allocator keeps freed blocks in quarantine on purpose, so
+  // only the allocator that users run is measured.
+#if !defined(__SANITIZE_ADDRESS__)
+  EXPECT_LT(ResidentKib() - before, 1024) << "KiB kept after two refused bombs";
+#else
+  (void)before;
+#endif
 }
 
 TEST(GatewayRegistrationTest, RegisteringARouteTwiceThrows) {

@@ -169,6 +169,13 @@ struct ServerOptions {
 
   // How long Shutdown() lets in-flight gRPC calls run before cancelling them.
   std::chrono::milliseconds shutdown_grace{5000};
+
+  // glibc only, and for the whole process: blocks of 128 KiB and more (request bodies, their
+  // decoded copies) are mapped on their own and given back to the system when freed, so that RSS
+  // returns to where it was after a large request. glibc otherwise raises that threshold after
+  // the first large block is freed and keeps later ones in its heaps. Set by Start();
+  // false leaves the allocator as the program configured it.
+  bool return_large_blocks = true;
 };
 
 }  // namespace cppgateway
