@@ -20,4 +20,11 @@ git ls-files '*.cc' '*.h' | grep -v '\.expected$' | xargs clang-format --dry-run
 
 cmake -S . -B "$build" "${flags[@]}"
 cmake --build "$build" -j"$(nproc)"
-ctest --test-dir "$build" --output-on-failure --timeout 300 -j"$(nproc)"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+ctest --test-dir "$build" --output-on-failure --timeout 300 -j"$(nproc)" | tee "$log"
+# A test that did not run proves nothing: every skip fails the run, and says which.
+if grep -E '\((Skipped|Disabled|Not Run)\)' "$log"; then
+  echo "test.sh: the tests above did not run" >&2
+  exit 1
+fi

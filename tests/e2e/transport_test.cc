@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -91,6 +92,16 @@ int ThreadCount() {
   }
   closedir(dir);
   return count;
+}
+
+// Raises this process's soft limit on open files to at least `count` (within the hard limit).
+bool RaiseOpenFileLimit(rlim_t count) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+  if (limit.rlim_cur >= count) return true;
+  if (limit.rlim_max < count) return false;
+  limit.rlim_cur = count;
+  return setrlimit(RLIMIT_NOFILE, &limit) == 0;
 }
 
 // A port on 127.0.0.1 where nothing listens.
@@ -521,19 +532,24 @@ TEST(TransportTest, ManyRequestsOnOneConnection) {
 
 TEST(TransportTest, BodyWrittenAfterTheHeadersIsNotDelayed) {
   // cpp-httplib's client writes headers and body separately with Nagle's algorithm on: the body
-  // waits for the headers' acknowledgement, which a delayed ACK holds back for 40 ms.
+  // waits for the headers' acknowledgement, which a delayed ACK holds back for 40 ms. The median
+  // of 21 requests shows it whatever the load: 40 ms each with the defect, a few without.
   TestServer server;
   httplib::Client client("127.0.0.1", server.port());
   client.set_keep_alive(true);
   client.set_read_timeout(5, 0);
-  const auto start = Clock::now();
-  for (int i = 0; i < 20; ++i) {
+  std::vector<long long> took;
+  for (int i = 0; i < 21; ++i) {
+    const auto start = Clock::now();
     auto created = client.Post("/v1/users", R"({"user":{"displayName":"n"},"requestId":"1"})",
                                "application/json");
+    took.push_back(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
     ASSERT_TRUE(created) << httplib::to_string(created.error());
     EXPECT_EQ(created->status, 200);
   }
-  EXPECT_LT(Ms(Clock::now() - start), 400) << "for 20 requests";
+  std::nth_element(took.begin(), took.begin() + 10, took.end());
+  EXPECT_LT(took[10], 30000) << "median microseconds per POST";
 }
 
 TEST(TransportTest, IdleConnectionIsClosedAfterKeepAliveTimeout) {
@@ -824,17 +840,14 @@ TEST(TransportTest, RangeHeadersAreIgnoredForApiAnswers) {
 }
 
 TEST(TransportTest, ConnectionAboveFdSetSizeIsServed) {
-  // cpp-httplib's select()-based code refuses descriptors above FD_SETSIZE (1024).
+  // select()-based code (cpp-httplib's, once) refuses descriptors above FD_SETSIZE (1024).
+  ASSERT_TRUE(RaiseOpenFileLimit(2048)) << "the hard limit is below 2048 descriptors";
   TestServer server;
   std::vector<int> fillers;
   while (fillers.empty() || fillers.back() < 1100) {
     int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) break;
+    ASSERT_GE(fd, 0) << "could not open descriptor " << fillers.size();
     fillers.push_back(fd);
-  }
-  if (fillers.back() < 1100) {
-    for (int fd : fillers) close(fd);
-    GTEST_SKIP() << "cannot open enough file descriptors";
   }
   {
     RawSocket socket(server.port());

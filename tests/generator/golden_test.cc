@@ -54,9 +54,8 @@ TEST_P(GoldenTest, OutputMatchesTheExpectedFiles) {
 // The generated code is laid out as clang-format lays out the project's code. Includes are grouped
 // the house way (standard library first), so include sorting stays off.
 TEST_P(GoldenTest, ExpectedFilesAreClangFormatted) {
-  if (std::system("clang-format --version >/dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "clang-format is not installed";
-  }
+  ASSERT_EQ(std::system("clang-format --version >/dev/null 2>&1"), 0)
+      << "clang-format is not installed (scripts/install-deps.sh installs it)";
   for (const std::string extension : {".gw.h", ".gw.cc"}) {
     // Named as a source file of the tree, so clang-format finds the project's .clang-format.
     std::string assumed_name =
