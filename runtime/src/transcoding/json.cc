@@ -16,6 +16,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cppgateway {
 namespace {
@@ -200,6 +201,49 @@ std::string TypeUrl(const google::protobuf::Message& message) {
          message.GetDescriptor()->full_name();
 }
 
+// Whether the FieldMask `mask` prints as JSON and parses back unchanged. protobuf turns its paths
+// from lowerCamelCase into snake_case when it parses and back when it prints, and checks neither
+// way: "_8" parses as "_8" and prints as "8", "a_b_c" prints as "aBC" and parses back as "a_bc".
+bool FieldMaskSurvivesJson(const google::protobuf::Message& mask) {
+  const std::string binary = mask.SerializeAsString();
+  std::string json;
+  std::string back;
+  if (CachingTypeResolver* resolver = ResolverFor(mask)) {
+    const std::string url = TypeUrl(mask);
+    return google::protobuf::util::BinaryToJsonString(resolver, url, binary, &json).ok() &&
+           google::protobuf::util::JsonToBinaryString(resolver, url, json, &back).ok() &&
+           back == binary;
+  }
+  std::unique_ptr<google::protobuf::Message> parsed(mask.New());
+  return google::protobuf::util::MessageToJsonString(mask, &json).ok() &&
+         google::protobuf::util::JsonStringToMessage(json, parsed.get()).ok() &&
+         parsed->SerializeAsString() == binary;
+}
+
+// The first FieldMask in `message` (at any depth, but not inside an Any) whose paths would not
+// survive being printed back: nullptr when there is none.
+const google::protobuf::Message* FindChangingFieldMask(const google::protobuf::Message& message) {
+  if (message.GetDescriptor()->full_name() == "google.protobuf.FieldMask") {
+    return FieldMaskSurvivesJson(message) ? nullptr : &message;
+  }
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (!field->is_repeated()) {
+      if (auto* found = FindChangingFieldMask(reflection->GetMessage(message, field))) return found;
+      continue;
+    }
+    for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+      if (auto* found = FindChangingFieldMask(reflection->GetRepeatedMessage(message, field, i))) {
+        return found;
+      }
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 grpc::Status MessageToJson(const google::protobuf::Message& message, const JsonOptions& options,
@@ -258,6 +302,16 @@ grpc::Status JsonToMessage(std::string_view json, const JsonOptions& options,
     message->Clear();
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "invalid JSON: " + std::string(parsed.message()));
+  }
+  // A FieldMask path that changes on its way back is no lowerCamelCase field path: the service
+  // would act on another path than the one the client sent, or echo it back changed.
+  if (const google::protobuf::Message* mask = FindChangingFieldMask(*message)) {
+    const std::string paths = mask->ShortDebugString();
+    message->Clear();
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "invalid JSON: a FieldMask path is not lowerCamelCase field names "
+                        "(read as " +
+                            paths + ")");
   }
   return grpc::Status::OK;
 }
