@@ -424,6 +424,25 @@ TEST(JsonToMessageTest, FieldMaskPathsMustSurvivePrintingBackInDynamicMessages) 
   EXPECT_EQ(message->ByteSizeLong(), 0u);
 }
 
+// Found by tests/fuzz/json_fuzz.cc (corpus/json/crash-empty-key-in-list-element): protobuf 3.21
+// refuses an empty key in an object ("Proto fields must have a name") except in an element of a
+// repeated message field, where it wrote a copy of the list's field into the element as an unknown
+// field: data that no JSON key named, sent on to the service.
+TEST(JsonToMessageTest, EmptyKeyInAListElementIsRefusedAsElsewhere) {
+  for (const char* text : {R"({"": {}})", R"({"nested": {"": {}}})", R"({"nestedList": [{"": {}}])",
+                           R"({"nested_list": [{"name": "a"}, {"": {"name": "x"}}]})",
+                           R"({"nestedList": {"": {}}})", R"({"nestedMap": {"k": {"": {}}}})"}) {
+    Everything message;
+    message.set_str("before");
+    const grpc::Status status = JsonToMessage(text, JsonOptions(), &message);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << text;
+    EXPECT_EQ(message.ByteSizeLong(), 0u) << text;
+  }
+  // An empty key is a key like any other in a Struct.
+  EXPECT_TRUE(Parse(R"({"attrs": {"": {}}})").attrs().fields().contains(""));
+  EXPECT_EQ(Parse(R"({"nestedList": [{"name": "x"}, {}]})").nested_list_size(), 2);
+}
+
 TEST(JsonToMessageTest, EmptyObjectIsAnEmptyMessage) {
   Everything message = Parse("{}");
   EXPECT_EQ(message.ByteSizeLong(), 0u);

@@ -220,28 +220,35 @@ bool FieldMaskSurvivesJson(const google::protobuf::Message& mask) {
          parsed->SerializeAsString() == binary;
 }
 
-// The first FieldMask in `message` (at any depth, but not inside an Any) whose paths would not
-// survive being printed back: nullptr when there is none.
-const google::protobuf::Message* FindChangingFieldMask(const google::protobuf::Message& message) {
+// What protobuf's JSON parser let into `message` that no JSON can mean, looked for at any depth
+// (but not inside an Any): a FieldMask whose paths would not survive being printed back, or
+// unknown fields, which JSON has no way to carry (protobuf 3.21 writes a copy of a list's own
+// field into an element that has an empty key: {"list": [{"": {}}]}). Empty when there is none.
+std::string FindParseDefect(const google::protobuf::Message& message) {
   if (message.GetDescriptor()->full_name() == "google.protobuf.FieldMask") {
-    return FieldMaskSurvivesJson(message) ? nullptr : &message;
+    if (FieldMaskSurvivesJson(message)) return {};
+    return "a FieldMask path is not lowerCamelCase field names (read as " +
+           message.ShortDebugString() + ")";
   }
   const google::protobuf::Reflection* reflection = message.GetReflection();
+  if (!reflection->GetUnknownFields(message).empty()) {
+    return "a key that names no field (an empty one?) in " + message.GetDescriptor()->full_name();
+  }
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
     if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
     if (!field->is_repeated()) {
-      if (auto* found = FindChangingFieldMask(reflection->GetMessage(message, field))) return found;
+      std::string defect = FindParseDefect(reflection->GetMessage(message, field));
+      if (!defect.empty()) return defect;
       continue;
     }
     for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
-      if (auto* found = FindChangingFieldMask(reflection->GetRepeatedMessage(message, field, i))) {
-        return found;
-      }
+      std::string defect = FindParseDefect(reflection->GetRepeatedMessage(message, field, i));
+      if (!defect.empty()) return defect;
     }
   }
-  return nullptr;
+  return {};
 }
 
 }  // namespace
@@ -303,15 +310,12 @@ grpc::Status JsonToMessage(std::string_view json, const JsonOptions& options,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "invalid JSON: " + std::string(parsed.message()));
   }
-  // A FieldMask path that changes on its way back is no lowerCamelCase field path: the service
-  // would act on another path than the one the client sent, or echo it back changed.
-  if (const google::protobuf::Message* mask = FindChangingFieldMask(*message)) {
-    const std::string paths = mask->ShortDebugString();
+  // What protobuf lets through there would reach the service as something the client did not
+  // send: a FieldMask path changed on its way back, or fields that no JSON key named.
+  const std::string defect = FindParseDefect(*message);
+  if (!defect.empty()) {
     message->Clear();
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "invalid JSON: a FieldMask path is not lowerCamelCase field names "
-                        "(read as " +
-                            paths + ")");
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "invalid JSON: " + defect);
   }
   return grpc::Status::OK;
 }
