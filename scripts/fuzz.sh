@@ -19,10 +19,10 @@ missing=()
 for p in clang-14 libclang-rt-14-dev; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
   echo "fuzz: installing ${missing[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-    --no-install-recommends "${missing[@]}"
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 build=${FUZZ_BUILD_DIR:-build-fuzz}
@@ -48,14 +48,19 @@ for name in $targets; do
   if "$build/tests/fuzz/${name}_fuzz" "$run/corpus" "${dict[@]}" -max_total_time="$seconds" \
     -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$run/" \
     > "$run/log" 2>&1; then
-    # "#123456 DONE cov: 1234 ft: 5678 corp: 90/12Kb ..." and the executions per second.
-    done_line=$(grep -a ' DONE ' "$run/log" | tail -1 | sed 's/^#\([0-9]*\)\s*DONE\s*/\1 runs, /')
-    rate=$(grep -a 'stat::average_exec_per_sec' "$run/log" | awk '{print $2}')
-    echo "fuzz: $name passed: ${done_line:-?}, ${rate:-?} exec/s"
+    # "#123456<tab>DONE   cov: 1234 ft: 5678 corp: 90/12Kb lim: 4096 exec/s: 31677 rss: 567Mb"
+    done_line=$(grep -a -E '^#[0-9]+\s+DONE' "$run/log" | tail -1 |
+      sed -E 's/^#([0-9]+)\s+DONE\s+/\1 runs, /' || true)
+    echo "fuzz: $name passed: ${done_line:-?}"
   else
     echo "fuzz: $name FAILED (log: $run/log)" >&2
-    grep -a -A30 -E 'invariant broken|ERROR: (AddressSanitizer|libFuzzer|UndefinedBehavior)|runtime error' \
-      "$run/log" | head -60 >&2 || tail -40 "$run/log" >&2
+    # What broke, with the input (libFuzzer prints it after the stack) and where it is kept.
+    pattern='invariant broken|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error'
+    if grep -a -q -E "$pattern" "$run/log"; then
+      grep -a -m1 -A40 -E "$pattern" "$run/log" >&2 || true
+    else
+      tail -40 "$run/log" >&2
+    fi
     ls "$run"/crash-* "$run"/leak-* "$run"/timeout-* "$run"/oom-* 2>/dev/null >&2 || true
     failed+=("$name")
   fi
