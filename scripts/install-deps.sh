@@ -11,6 +11,7 @@ PKGS=(
   python3 python3-grpcio
   golang-go golang-google-grpc-dev
   clang-format
+  clang-14 libclang-rt-14-dev  # libFuzzer, for scripts/fuzz.sh (the fuzz run of scripts/test.sh)
   chromium  # the browser test (tests/e2e/browser_test.cc): headless, so no fonts or X server
 )
 missing=()

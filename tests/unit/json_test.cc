@@ -4,6 +4,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/field_mask.pb.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/wrappers.pb.h>
@@ -363,6 +364,83 @@ TEST(JsonToMessageTest, UnknownEnumNameFollowsTheUnknownFieldsOption) {
   Everything message;
   EXPECT_EQ(JsonToMessage(R"({"color": "COLOR_PURPLE"})", options, &message).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Found by tests/fuzz/json_fuzz.cc (corpus/json/crash-field-mask-path-changes): protobuf turns
+// FieldMask paths from lowerCamelCase to snake_case and back without checking either way, so some
+// paths came back changed ("_8=" printed as "8=", "a_b_c" as "aBC", read back as "a_bc").
+TEST(JsonToMessageTest, FieldMaskPathsMustSurvivePrintingBack) {
+  const Everything message = Parse(R"({"mask": "user.displayName,tags,nestedList.value"})");
+  ASSERT_EQ(message.mask().paths_size(), 3);
+  EXPECT_EQ(message.mask().paths(0), "user.display_name");
+  EXPECT_EQ(message.mask().paths(2), "nested_list.value");
+  EXPECT_EQ(Print(message, JsonOptions())["mask"], "user.displayName,tags,nestedList.value");
+
+  for (const char* text : {R"({"mask": "use..displayName,_8="})", R"({"mask": "a_b_c"})",
+                           R"({"str": "x", "mask": "ok,_"})"}) {
+    Everything refused;
+    const grpc::Status status = JsonToMessage(text, JsonOptions(), &refused);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << text;
+    EXPECT_NE(status.error_message().find("FieldMask"), std::string::npos)
+        << status.error_message();
+    EXPECT_EQ(refused.ByteSizeLong(), 0u) << text;
+  }
+}
+
+// The same check on a message of a pool built at run time, which protobuf's own resolver prints.
+TEST(JsonToMessageTest, FieldMaskPathsMustSurvivePrintingBackInDynamicMessages) {
+  google::protobuf::FileDescriptorProto field_mask_file;
+  google::protobuf::FieldMask::descriptor()->file()->CopyTo(&field_mask_file);
+  google::protobuf::FileDescriptorProto file;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        name: "dynamic_mask.proto"
+        package: "dyn"
+        syntax: "proto3"
+        dependency: "google/protobuf/field_mask.proto"
+        message_type {
+          name: "Update"
+          field {
+            name: "masks"
+            number: 1
+            type: TYPE_MESSAGE
+            type_name: ".google.protobuf.FieldMask"
+            label: LABEL_REPEATED
+            json_name: "masks"
+          }
+        }
+      )pb",
+      &file));
+  google::protobuf::DescriptorPool pool;
+  ASSERT_NE(pool.BuildFile(field_mask_file), nullptr);
+  ASSERT_NE(pool.BuildFile(file), nullptr);
+  google::protobuf::DynamicMessageFactory factory;
+  std::unique_ptr<google::protobuf::Message> message(
+      factory.GetPrototype(pool.FindMessageTypeByName("dyn.Update"))->New());
+  EXPECT_TRUE(JsonToMessage(R"({"masks": ["a.bC", "d"]})", JsonOptions(), message.get()).ok());
+  EXPECT_EQ(
+      JsonToMessage(R"({"masks": ["a.bC", "_8"]})", JsonOptions(), message.get()).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(message->ByteSizeLong(), 0u);
+}
+
+// Found by tests/fuzz/json_fuzz.cc (corpus/json/crash-empty-key-in-list-element): protobuf 3.21
+// refuses an empty key in an object ("Proto fields must have a name") except in an element of a
+// repeated message field, where it wrote a copy of the list's field into the element as an unknown
+// field: data that no JSON key named, sent on to the service.
+TEST(JsonToMessageTest, EmptyKeyInAListElementIsRefusedAsElsewhere) {
+  for (const char* text : {R"({"": {}})", R"({"nested": {"": {}}})", R"({"nestedList": [{"": {}}])",
+                           R"({"nested_list": [{"name": "a"}, {"": {"name": "x"}}]})",
+                           R"({"nestedList": {"": {}}})", R"({"nestedMap": {"k": {"": {}}}})"}) {
+    Everything message;
+    message.set_str("before");
+    const grpc::Status status = JsonToMessage(text, JsonOptions(), &message);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << text;
+    EXPECT_EQ(message.ByteSizeLong(), 0u) << text;
+  }
+  // An empty key is a key like any other in a Struct.
+  EXPECT_TRUE(Parse(R"({"attrs": {"": {}}})").attrs().fields().contains(""));
+  EXPECT_EQ(Parse(R"({"nestedList": [{"name": "x"}, {}]})").nested_list_size(), 2);
 }
 
 TEST(JsonToMessageTest, EmptyObjectIsAnEmptyMessage) {

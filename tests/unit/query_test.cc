@@ -152,6 +152,16 @@ TEST(ApplyQueryParametersTest, WellKnownTypes) {
   ApplyFails("dur=1.5");
 }
 
+// Found by tests/fuzz/query_fuzz.cc (corpus/query/crash-field-mask-invalid-utf8): FieldMask paths
+// are proto3 strings, and a mask with bytes that are not UTF-8 made a request that the gRPC server
+// could not parse.
+TEST(ApplyQueryParametersTest, FieldMaskPathsMustBeUtf8) {
+  const grpc::Status status = ApplyFails("mask=user.display_%EEad,tags");
+  EXPECT_NE(status.error_message().find("\"mask\""), std::string::npos) << status.error_message();
+  ApplyFails("mask=%C0%AF");  // an overlong '/'
+  EXPECT_EQ(Apply("mask=n%C3%A9,tags").mask().paths(0), "n\xc3\xa9");
+}
+
 TEST(ApplyQueryParametersTest, NonRepeatedFieldGivenTwiceIsRejected) {
   for (const char* query :
        {"i32=1&i32=2", "str=a&str=a", "snake_case_field=a&snakeCaseField=b",

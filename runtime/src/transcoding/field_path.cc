@@ -188,7 +188,9 @@ std::optional<ParseError> ParseWellKnownType(std::string_view text, Message* mes
     return std::nullopt;
   }
   if (IsWellKnownType(descriptor, "google.protobuf.FieldMask")) {
-    // Paths are kept as given (grpc-gateway does the same), empty ones dropped.
+    // Paths are kept as given (grpc-gateway does the same), empty ones dropped. They are proto3
+    // strings: UTF-8, or the server fails to parse the request.
+    if (!IsValidUtf8(text)) return Expected("field paths in UTF-8");
     const FieldDescriptor* paths = descriptor->FindFieldByNumber(1);
     std::size_t begin = 0;
     while (begin <= text.size()) {

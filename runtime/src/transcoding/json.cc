@@ -16,6 +16,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cppgateway {
 namespace {
@@ -200,6 +201,56 @@ std::string TypeUrl(const google::protobuf::Message& message) {
          message.GetDescriptor()->full_name();
 }
 
+// Whether the FieldMask `mask` prints as JSON and parses back unchanged. protobuf turns its paths
+// from lowerCamelCase into snake_case when it parses and back when it prints, and checks neither
+// way: "_8" parses as "_8" and prints as "8", "a_b_c" prints as "aBC" and parses back as "a_bc".
+bool FieldMaskSurvivesJson(const google::protobuf::Message& mask) {
+  const std::string binary = mask.SerializeAsString();
+  std::string json;
+  std::string back;
+  if (CachingTypeResolver* resolver = ResolverFor(mask)) {
+    const std::string url = TypeUrl(mask);
+    return google::protobuf::util::BinaryToJsonString(resolver, url, binary, &json).ok() &&
+           google::protobuf::util::JsonToBinaryString(resolver, url, json, &back).ok() &&
+           back == binary;
+  }
+  std::unique_ptr<google::protobuf::Message> parsed(mask.New());
+  return google::protobuf::util::MessageToJsonString(mask, &json).ok() &&
+         google::protobuf::util::JsonStringToMessage(json, parsed.get()).ok() &&
+         parsed->SerializeAsString() == binary;
+}
+
+// What protobuf's JSON parser let into `message` that no JSON can mean, looked for at any depth
+// (but not inside an Any): a FieldMask whose paths would not survive being printed back, or
+// unknown fields, which JSON has no way to carry (protobuf 3.21 writes a copy of a list's own
+// field into an element that has an empty key: {"list": [{"": {}}]}). Empty when there is none.
+std::string FindParseDefect(const google::protobuf::Message& message) {
+  if (message.GetDescriptor()->full_name() == "google.protobuf.FieldMask") {
+    if (FieldMaskSurvivesJson(message)) return {};
+    return "a FieldMask path is not lowerCamelCase field names (read as " +
+           message.ShortDebugString() + ")";
+  }
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  if (!reflection->GetUnknownFields(message).empty()) {
+    return "a key that names no field (an empty one?) in " + message.GetDescriptor()->full_name();
+  }
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (!field->is_repeated()) {
+      std::string defect = FindParseDefect(reflection->GetMessage(message, field));
+      if (!defect.empty()) return defect;
+      continue;
+    }
+    for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+      std::string defect = FindParseDefect(reflection->GetRepeatedMessage(message, field, i));
+      if (!defect.empty()) return defect;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 grpc::Status MessageToJson(const google::protobuf::Message& message, const JsonOptions& options,
@@ -314,6 +365,13 @@ grpc::Status JsonToMessage(std::string_view json, const JsonOptions& options,
     message->Clear();
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "invalid JSON: " + std::string(parsed.message()));
+  }
+  // What protobuf lets through there would reach the service as something the client did not
+  // send: a FieldMask path changed on its way back, or fields that no JSON key named.
+  const std::string defect = FindParseDefect(*message);
+  if (!defect.empty()) {
+    message->Clear();
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "invalid JSON: " + defect);
   }
   return grpc::Status::OK;
 }

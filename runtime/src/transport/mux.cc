@@ -11,16 +11,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "transport/protocol_sniffer.h"
+
 namespace cppgateway {
 namespace {
-
-// What every HTTP/2 client sends first (RFC 9113, section 3.4).
-constexpr char kHttp2Preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
-constexpr std::size_t kHttp2PrefaceSize = sizeof(kHttp2Preface) - 1;  // 24
 
 // How long to wait before accepting again when the process is out of file descriptors: the
 // pending connections stay in the listen queue meanwhile.
@@ -175,7 +173,7 @@ void Mux::AcceptAll() {
 }
 
 void Mux::Decide(Undecided* connection, uint32_t events) {
-  char bytes[kHttp2PrefaceSize];
+  char bytes[kHttp2Preface.size()];
   ssize_t count;
   do {
     count = ::recv(connection->fd, bytes, sizeof(bytes), MSG_PEEK);
@@ -187,7 +185,9 @@ void Mux::Decide(Undecided* connection, uint32_t events) {
   }
   if (count < 0) return;
 
-  if (std::memcmp(bytes, kHttp2Preface, static_cast<std::size_t>(count)) != 0) {
+  const SniffedProtocol protocol =
+      SniffProtocol(std::string_view(bytes, static_cast<std::size_t>(count)));
+  if (protocol == SniffedProtocol::kHttp1) {
     // Not HTTP/2: HTTP/1.1. The connection registers anew and reads what is there.
     if (http1_.size() >= max_http1_) {
       Forget(connection);  // past the cap: closed at once, gRPC keeps its service
@@ -202,7 +202,7 @@ void Mux::Decide(Undecided* connection, uint32_t events) {
     http1->Start();
     return;
   }
-  if (static_cast<std::size_t>(count) == kHttp2PrefaceSize) {
+  if (protocol == SniffedProtocol::kHttp2) {
     // The whole preface: gRPC takes the socket, and answers with its SETTINGS at once. Nothing
     // after the preface is awaited (that is what hangs clients behind cmux).
     int fd = connection->fd;
