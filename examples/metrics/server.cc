@@ -12,7 +12,9 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -144,6 +146,18 @@ int main(int argc, char** argv) {
   cppgateway::Server server;
   server.AddService(&service);
   server.AddGateway(&metrics::v3::RegisterMetricsServiceHandlers);
+  // The API as OpenAPI 3.1, for Swagger UI and client generators: the document that
+  // cppgateway_generate(... OPENAPI) wrote at build time, served next to the API.
+  std::ifstream document(METRICS_OPENAPI_DOCUMENT);
+  if (document) {
+    std::ostringstream text;
+    text << document.rdbuf();
+    server.HandlePath("GET", "/openapi.json",
+                      cppgateway::ServeContent("application/json", text.str()));
+  } else {
+    std::fprintf(stderr, "metrics_server: no %s, /openapi.json is not served\n",
+                 METRICS_OPENAPI_DOCUMENT);
+  }
   try {
     int port = server.Start(address);
     std::printf("listening on %d\n", port);

@@ -2,7 +2,8 @@
 // started as a user starts it, answers every operation of the document that cppgateway_generate
 // (... OPENAPI) wrote, with requests built from the document alone (path, query, body), with the
 // documented status, content type and schema: JSON for a unary method, NDJSON lines and
-// server-sent events for a server stream.
+// server-sent events for a server stream. The document is the one the server serves at
+// GET /openapi.json, and that is the one written at build time.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -57,10 +58,20 @@ class ExampleServer {
   int port_ = 0;
 };
 
-Json ReadDocument() {
+// The document the example serves, when it is the one cppgateway_generate wrote.
+Json ServedDocument(int port) {
   std::ifstream in(CPPGATEWAY_METRICS_DOCUMENT);
   EXPECT_TRUE(in) << "no document at " << CPPGATEWAY_METRICS_DOCUMENT;
-  return Json::parse(in, nullptr, false);
+  std::ostringstream written;
+  written << in.rdbuf();
+  httplib::Client client("127.0.0.1", port);
+  httplib::Result served = client.Get("/openapi.json");
+  EXPECT_TRUE(served) << "GET /openapi.json: " << httplib::to_string(served.error());
+  if (!served || !in) return Json(Json::value_t::discarded);
+  EXPECT_EQ(served->status, 200);
+  EXPECT_EQ(served->get_header_value("Content-Type"), "application/json");
+  EXPECT_EQ(served->body, written.str()) << "the served document is not the one written";
+  return Json::parse(served->body, nullptr, false);
 }
 
 // The one success response the operation documents: its status and object.
@@ -134,8 +145,8 @@ class OpenApiRoundTripTest : public ::testing::Test {
     }
   }
 
-  const Json document_ = ReadDocument();
   ExampleServer server_;
+  const Json document_ = ServedDocument(server_.port());
 };
 
 TEST_F(OpenApiRoundTripTest, EveryOperationOfTheDocumentAnswersAsDocumented) {
