@@ -4,9 +4,9 @@
 // - a refused text has an error that ends "at position N", N within the text, and is refused
 //   with or without the error string asked for;
 // - a parsed template is well-formed: non-empty literals made of literal characters and escapes,
-//   at most one `**` with only literals after it, variables in order over disjoint non-empty
-//   segment ranges, `**` only last in a variable, multi_segment as the segments say, no field
-//   bound twice or inside another bound field;
+//   at most one `**` with only literals after it (inside its variable too: `{x=a/**/b}`),
+//   variables in order over disjoint non-empty segment ranges, multi_segment as the segments
+//   say, no field bound twice or inside another bound field;
 // - its text round-trips: printed back from its parts (a variable over one `*` as `{x}`), it is
 //   the text parsed, up to `{x=*}` written `{x}`; and the long form (`{x=*}`) parses to the same
 //   parts.
@@ -129,7 +129,16 @@ void CheckWellFormed(const PathTemplate& parsed, const std::string& context) {
       if (segment.kind == Kind::kMultiWildcard) multi_at = i;
     }
   }
-  FUZZ_CHECK(parsed.verb().empty() || IsLiteralText(parsed.verb()), context);
+  // A verb is literal parts joined by colons (`custom:custom`), none of them empty.
+  std::string_view verb = parsed.verb();
+  while (!verb.empty()) {
+    const std::size_t colon = verb.find(':');
+    const std::string_view part = verb.substr(0, colon);
+    FUZZ_CHECK(!part.empty() && IsLiteralText(part), "a bad verb part: " + context);
+    if (colon == std::string_view::npos) break;
+    verb.remove_prefix(colon + 1);
+    FUZZ_CHECK(!verb.empty(), "a verb ends with ':': " + context);
+  }
   int previous_end = 0;
   const std::vector<TemplateVariable>& variables = parsed.variables();
   for (std::size_t v = 0; v < variables.size(); ++v) {
@@ -141,9 +150,6 @@ void CheckWellFormed(const PathTemplate& parsed, const std::string& context) {
     FUZZ_CHECK(!variable.field_path.empty(), context);
     for (const std::string& name : variable.field_path) FUZZ_CHECK(IsIdentifier(name), context);
     FUZZ_CHECK(multi_at < 0 || multi_at >= variable.begin, "a variable after '**': " + context);
-    if (multi_at >= variable.begin && multi_at < variable.end) {
-      FUZZ_CHECK(multi_at == variable.end - 1, "'**' not last in its variable: " + context);
-    }
     const bool multi =
         variable.end - variable.begin > 1 ||
         segments[static_cast<std::size_t>(variable.end - 1)].kind == Kind::kMultiWildcard;

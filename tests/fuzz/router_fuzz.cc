@@ -9,8 +9,9 @@
 //   decoded) and verb was added before;
 // - Lookup never returns a route whose template does not match the path; the route it returns is
 //   the most specific one (segment by segment from the left: the end of the template, then a
-//   literal, then `*`, then `**` taking as few segments as it can), trying the verb reading of
-//   the last segment before the whole path, and GET routes for HEAD after HEAD's own;
+//   literal, then `*`, then `**` taking as few segments as it can), trying the verb readings of
+//   the last segment (longest verb first) before the whole path, and GET routes for HEAD after
+//   HEAD's own;
 // - its bindings are that template's variables with their values, percent-decoded (`%2F` kept in
 //   a multi-segment one);
 // - not found / method not allowed exactly when no route of the method matches, with Allow the
@@ -189,15 +190,15 @@ void CheckLookup(const Router& router, const std::vector<Route>& routes, std::st
   }
   FUZZ_CHECK(match.result != Result::kBadPath, "a good path is bad: " + context);
 
-  // The readings of the path: the last segment's suffix after its last ':' as a verb (when some
-  // route has that verb), then the whole path.
+  // The readings of the path: the last segment's suffix after each of its ':' as a verb (when
+  // some route has that verb; verbs may hold colons), the longest first, then the whole path.
   struct Reading {
     Segments segments;
     std::string verb;
   };
   std::vector<Reading> readings;
-  const std::size_t colon = path.rfind(':');
-  if (colon != std::string_view::npos && colon > path.rfind('/')) {
+  for (std::size_t colon = path.find(':', path.rfind('/')); colon != std::string_view::npos;
+       colon = path.find(':', colon + 1)) {
     std::string verb = Decode(path.substr(colon + 1));
     if (!verb.empty() && std::any_of(routes.begin(), routes.end(), [&](const Route& route) {
           return route.decoded_verb == verb;
