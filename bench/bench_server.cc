@@ -5,6 +5,9 @@
 //   bench_server [address]                      the service and its gateway, in-process
 //   bench_server [address] --backend=host:port  proxy mode: the gateway alone, calling the
 //                                               BenchService at host:port (no local service)
+//   --grpc-idle-ms=N                            ServerOptions::grpc_max_connection_idle (default
+//                                               5 min; bench/soak.sh shortens it so that idle
+//                                               HTTP/2 connections are closed within its run)
 //
 // Prints "listening on <port>" and serves until killed.
 #include <cppgateway/server.h>
@@ -15,6 +18,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -120,19 +124,23 @@ class BenchService final : public bench::v1::BenchService::WithCallbackMethod_St
 int main(int argc, char** argv) {
   std::string address = "127.0.0.1:0";
   std::string backend;
+  cppgateway::ServerOptions options;
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--backend=", 10) == 0) {
       backend = argv[i] + 10;
+    } else if (std::strncmp(argv[i], "--grpc-idle-ms=", 15) == 0) {
+      options.grpc_max_connection_idle = std::chrono::milliseconds(std::atol(argv[i] + 15));
     } else if (argv[i][0] != '-') {
       address = argv[i];
     } else {
-      std::fprintf(stderr, "usage: bench_server [address] [--backend=host:port]\n");
+      std::fprintf(stderr,
+                   "usage: bench_server [address] [--backend=host:port] [--grpc-idle-ms=N]\n");
       return 2;
     }
   }
 
   BenchService service;
-  cppgateway::Server server;
+  cppgateway::Server server(options);
   if (backend.empty()) {
     server.AddService(&service);
     server.AddGateway(&bench::v1::RegisterBenchServiceHandlers);
