@@ -42,6 +42,7 @@
 // Prints the figures, then `result ...` lines for scripts. Exits 1 if a legitimate request failed.
 // Connects to 127.0.0.1 only.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
@@ -582,6 +583,26 @@ ServerSample SampleServer(int pid) {
   return sample;
 }
 
+// "name xcount" of each kind of the server's threads: which pool grew, if one did.
+std::string ThreadNames(int pid) {
+  std::map<std::string, int> names;
+  std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  if (DIR* dir = opendir(tasks.c_str())) {
+    while (dirent* entry = readdir(dir)) {
+      if (entry->d_name[0] == '.') continue;
+      std::ifstream comm(tasks + "/" + entry->d_name + "/comm");
+      std::string name;
+      if (std::getline(comm, name)) ++names[name];
+    }
+    closedir(dir);
+  }
+  std::string out;
+  for (const auto& [name, count] : names) {
+    out += (out.empty() ? "" : ", ") + name + " x" + std::to_string(count);
+  }
+  return out;
+}
+
 int Flag(const std::map<std::string, std::string>& flags, const std::string& name, int fallback) {
   auto found = flags.find(name);
   return found == flags.end() ? fallback : std::atoi(found->second.c_str());
@@ -643,10 +664,14 @@ int main(int argc, char** argv) {
 
   // The server once a second, while the load lasts.
   ServerSample peak;
+  std::string peak_thread_names;
   while (pid > 0 && Clock::now() < end) {
     ServerSample now = SampleServer(pid);
     peak.rss_kib = std::max(peak.rss_kib, now.rss_kib);
-    peak.threads = std::max(peak.threads, now.threads);
+    if (now.threads > peak.threads) {
+      peak.threads = now.threads;
+      peak_thread_names = ThreadNames(pid);
+    }
     std::this_thread::sleep_until(std::min(end, Clock::now() + std::chrono::seconds(1)));
   }
   for (std::thread& thread : threads) thread.join();
@@ -710,8 +735,8 @@ int main(int argc, char** argv) {
     }
   }
   if (pid > 0) {
-    std::printf("server during the load: RSS peak %.1f MiB, threads peak %ld\n",
-                peak.rss_kib / 1024.0, peak.threads);
+    std::printf("server during the load: RSS peak %.1f MiB, threads peak %ld: %s\n",
+                peak.rss_kib / 1024.0, peak.threads, peak_thread_names.c_str());
     results += "result server rss_peak_kib=" + std::to_string(peak.rss_kib) +
                " threads_peak=" + std::to_string(peak.threads) + "\n";
   }
