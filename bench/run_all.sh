@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Every benchmark, one after the other (about 6 minutes; 127.0.0.1 only, every run bounded):
+# Every benchmark, one after the other (about 8 minutes; 127.0.0.1 only, every run bounded):
 #   run.sh           unary REST against the Go peer (req/s, p50, RSS)
 #   slow_backend.sh  both gateways in proxy mode before a backend that waits 100 ms (req/s, p99)
 #   open_streams.sh  1,000 then 10,000 idle SSE streams on one server (delivery, threads, RSS/stream)
+#   soak.sh          60 s of REST and gRPC load beside hostile clients (failures, p99, RSS)
 #
 #   bench/run_all.sh
 set -euo pipefail
@@ -12,3 +13,5 @@ echo
 ./slow_backend.sh
 echo
 ./open_streams.sh
+echo
+./soak.sh
