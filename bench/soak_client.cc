@@ -11,7 +11,8 @@
 //   --streams  connections repeating GET /v1/ticks?count=20&interval_ms=10; the answer must be
 //              200 with exactly the 20 expected NDJSON lines and a clean end (the last chunk);
 //   --grpc     channels (a connection each) repeating GetUser; OK and the expected User.
-// Every request has a 10 s timeout; any error, other status or other body is a failure.
+// REST waits at most 10 s for each read, gRPC calls have a 10 s deadline; any error, other
+// status or other body is a failure.
 //
 // Hostile (one thread, epoll, non-blocking sockets; --hostile connections of each kind, --bombs of
 // each JSON bomb, --only=NAME keeps the kinds whose name holds NAME; a connection that ends is
@@ -183,8 +184,8 @@ void RestUnary(int port, int index, Clock::time_point run_start, Clock::time_poi
   }
 }
 
-// One connection repeating the 20-message stream until `end`. httplib asks for gzip, so the
-// gateway compresses the stream; httplib checks the chunked framing and decodes.
+// One connection repeating the 20-message stream until `end`; httplib checks the chunked framing
+// (no Accept-Encoding is sent: the stream comes uncompressed).
 void RestStreams(int port, Clock::time_point run_start, Clock::time_point end, Tally* streams) {
   auto client = RestClient(port);
   const std::string expected = TicksAnswer();
