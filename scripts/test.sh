@@ -31,7 +31,12 @@ case "$mode" in
     # Where threads meet: the event loops, the mux, gRPC's callbacks and the outbound queues.
     targets=(cppgateway_transport_e2e_tests cppgateway_streaming_e2e_tests
       cppgateway_headers_e2e_tests)
-    tests=(-R 'Transport|Streaming|Headers')
+    # Less one: under TSan's timing, grpc's in-process transport stops delivering the slow
+    # reader's stream after a few MiB: the gateway's read and the service's write are both
+    # started and neither completes until the call is cancelled (no race is reported). The same
+    # test through a real channel (SlowReaderHoldsARemoteServiceBack) runs here, and both run in
+    # the other two builds.
+    tests=(-R 'Transport|Streaming|Headers' -E 'SlowReaderHoldsTheServiceBack$')
     export TSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/tsan.supp halt_on_error=1"
     ;;
   *)

@@ -266,6 +266,9 @@ void StreamCall::Deliver(std::unique_ptr<Message> message, EncodedMessage encode
   }
   if (!room) {
     std::lock_guard<std::mutex> lock(mutex_);
+    // Cancelled or failed while this one was writing: ReleaseHolds has run already, so a hold
+    // taken now would never be given back and the call would never reach OnDone.
+    if (failed_) return;
     if (!writable_signal_) {
       // The next read waits for OnWritable; the hold keeps the call open meanwhile. Taken in
       // this reaction, as gRPC requires, and only now: the writer is not to be used by two
