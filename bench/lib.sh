@@ -8,13 +8,13 @@ build=${BUILD_DIR:-build-bench}
 export PEER_HOME=${PEER_HOME:-/tmp/grpc-gateway-go-peer}
 logs=$(mktemp -d)
 
-# Builds bench_server, stream_client and soak_client (Release, own build dir, JOBS parallel jobs,
-# default 2).
+# Builds bench_server, stream_client, soak_client and micro_bench (Release, own build dir, JOBS
+# parallel jobs, default 2).
 build_ours() {
   scripts/install-deps.sh
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCPPGATEWAY_BUILD_BENCH=ON \
     -DCPPGATEWAY_BUILD_TESTS=OFF -DCPPGATEWAY_BUILD_EXAMPLES=OFF > /dev/null
-  cmake --build "$build" --target bench_server stream_client soak_client -j"${JOBS:-2}" > /dev/null
+  cmake --build "$build" --target bench_server stream_client soak_client micro_bench -j"${JOBS:-2}" > /dev/null
 }
 
 # build_ours, then wrk and the Go peer if missing.

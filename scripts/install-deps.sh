@@ -8,6 +8,7 @@ PKGS=(
   libgrpc++-dev libgrpc-dev
   libcpp-httplib-dev nlohmann-json3-dev libboost1.81-dev libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev
+  libbenchmark-dev  # bench/micro (Google Benchmark)
   python3 python3-grpcio
   golang-go golang-google-grpc-dev
   clang-format
