@@ -290,7 +290,7 @@ TEST(StreamingTest, ClientStreamOfThousandsOfLines) {
     }
   }
   ASSERT_TRUE(socket.SendChunk(""));
-  std::optional<RawResponse> answer = socket.ReadResponse(10000ms);
+  std::optional<RawResponse> answer = socket.ReadResponse(60000ms);
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 200) << answer->body;
   EXPECT_EQ(json::parse(answer->body),
@@ -332,7 +332,7 @@ TEST(StreamingTest, RawClientStreamArrivesWhole) {
     ASSERT_TRUE(socket.SendChunk(bytes));
   }
   ASSERT_TRUE(socket.SendChunk(""));
-  std::optional<RawResponse> answer = socket.ReadResponse(10000ms);
+  std::optional<RawResponse> answer = socket.ReadResponse(60000ms);
   ASSERT_TRUE(answer);
   ASSERT_EQ(answer->status, 200) << answer->body;
   json info = json::parse(answer->body);
