@@ -14,6 +14,9 @@
 #include <grpcpp/alarm.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
 #include <grpcpp/support/channel_arguments.h>
 
 #include <chrono>
@@ -21,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -124,17 +128,21 @@ class BenchService final : public bench::v1::BenchService::WithCallbackMethod_St
 int main(int argc, char** argv) {
   std::string address = "127.0.0.1:0";
   std::string backend;
+  std::string plain_grpc;
   cppgateway::ServerOptions options;
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--backend=", 10) == 0) {
       backend = argv[i] + 10;
+    } else if (std::strncmp(argv[i], "--plain-grpc=", 13) == 0) {
+      plain_grpc = argv[i] + 13;
     } else if (std::strncmp(argv[i], "--grpc-idle-ms=", 15) == 0) {
       options.grpc_max_connection_idle = std::chrono::milliseconds(std::atol(argv[i] + 15));
     } else if (argv[i][0] != '-') {
       address = argv[i];
     } else {
       std::fprintf(stderr,
-                   "usage: bench_server [address] [--backend=host:port] [--grpc-idle-ms=N]\n");
+                   "usage: bench_server [address] [--backend=host:port] [--grpc-idle-ms=N] "
+                   "[--plain-grpc=host:port]\n");
       return 2;
     }
   }
@@ -156,6 +164,23 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_server: %s\n", e.what());
     return 1;
+  }
+  // The same service on a plain grpc::Server port of its own, the yardstick of bench/grpc_port.sh:
+  // what gRPC costs once the shared port has handed a connection over.
+  BenchService plain_service;  // a service is registered with one server
+  std::unique_ptr<grpc::Server> plain;
+  if (!plain_grpc.empty()) {
+    int plain_port = 0;
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(plain_grpc, grpc::InsecureServerCredentials(), &plain_port);
+    builder.RegisterService(&plain_service);
+    plain = builder.BuildAndStart();
+    if (!plain || plain_port == 0) {
+      std::fprintf(stderr, "bench_server: no plain gRPC port at %s\n", plain_grpc.c_str());
+      return 1;
+    }
+    std::printf("plain grpc listening on %d\n", plain_port);
+    std::fflush(stdout);
   }
   server.Wait();  // until the bench script kills it
   return 0;
