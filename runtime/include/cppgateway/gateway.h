@@ -121,6 +121,10 @@ class Gateway {
   const ServerOptions& options() const { return options_; }
 
  private:
+  // Gives `route` the gateway's options and call registry and routes `binding` to it; a clash
+  // with a route already added throws naming the binding.
+  void AddToRouter(const Binding& binding, std::unique_ptr<Route> route);
+
   using GenericStub = grpc::TemplatedGenericStub<grpc::ByteBuffer, grpc::ByteBuffer>;
 
   ServerOptions options_;

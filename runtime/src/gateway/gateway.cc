@@ -215,15 +215,7 @@ void Gateway::AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInte
   std::shared_ptr<GenericStub>& stub = stubs_[channel.get()];
   if (!stub) stub = std::make_shared<GenericStub>(std::move(channel));
   route->stub = stub;
-  route->options = &options_;
-  route->calls = calls_.get();
-
-  try {
-    router_.Add(route->http_method, route->path_template, routes_.size());
-  } catch (const std::invalid_argument& e) {
-    throw BindingError(binding, e.what());
-  }
-  routes_.push_back(std::move(route));
+  AddToRouter(binding, std::move(route));
 }
 
 void Gateway::HandlePath(std::string_view method, std::string_view path_template,
@@ -246,6 +238,10 @@ void Gateway::HandlePathStreaming(std::string_view method, std::string_view path
   if (!parsed) throw BindingError(binding, "bad path template: " + error);
   route->path_template = std::move(*parsed);
   route->custom = std::move(handler);
+  AddToRouter(binding, std::move(route));
+}
+
+void Gateway::AddToRouter(const Binding& binding, std::unique_ptr<Route> route) {
   route->options = &options_;
   route->calls = calls_.get();
   try {
