@@ -9,8 +9,6 @@
 //   option turned the other way (proto names, 64-bit integers as numbers, enums as numbers,
 //   unpopulated fields left out), and each printed JSON parses again to an equal message (equal
 //   deterministic bytes, so NaN equals NaN).
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -20,22 +18,13 @@
 #include "cppgateway/json.h"
 #include "cppgateway/test/v1/test.pb.h"
 #include "fuzz_check.h"
+#include "message_bytes.h"
 
 namespace cppgateway {
 namespace {
 
 using cppgateway::test::v1::Everything;
-
-std::string DeterministicBytes(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream output(&stream);
-    output.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&output);
-  }
-  return bytes;
-}
+using fuzz::DeterministicBytes;
 
 grpc::Status Parse(std::string_view json, const JsonOptions& options, Everything* message,
                    const std::string& context) {

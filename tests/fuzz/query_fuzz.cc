@@ -11,8 +11,6 @@
 // - bound paths win: `str` and `nested.child` stay unset;
 // - what a query sets is a message a gRPC server takes: it serializes and parses back to the same
 //   bytes (strings valid UTF-8, ...), and prints as JSON.
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -26,23 +24,13 @@
 #include "cppgateway/status.h"
 #include "cppgateway/test/v1/test.pb.h"
 #include "fuzz_check.h"
+#include "message_bytes.h"
 
 namespace cppgateway {
 namespace {
 
 using cppgateway::test::v1::Everything;
-
-// The message's bytes, map entries in key order: equal messages give equal bytes.
-std::string DeterministicBytes(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream output(&stream);
-    output.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&output);
-  }
-  return bytes;
-}
+using fuzz::DeterministicBytes;
 
 struct Binding {
   grpc::Status status;
