@@ -70,6 +70,7 @@
 #include <vector>
 
 #include "bench/v1/bench.grpc.pb.h"
+#include "client_support.h"
 
 namespace {
 
@@ -584,51 +585,23 @@ ServerSample SampleServer(int pid) {
   return sample;
 }
 
-// "name xcount" of each kind of the server's threads: which pool grew, if one did.
-std::string ThreadNames(int pid) {
-  std::map<std::string, int> names;
-  std::string tasks = "/proc/" + std::to_string(pid) + "/task";
-  if (DIR* dir = opendir(tasks.c_str())) {
-    while (dirent* entry = readdir(dir)) {
-      if (entry->d_name[0] == '.') continue;
-      std::ifstream comm(tasks + "/" + entry->d_name + "/comm");
-      std::string name;
-      if (std::getline(comm, name)) ++names[name];
-    }
-    closedir(dir);
-  }
-  std::string out;
-  for (const auto& [name, count] : names) {
-    out += (out.empty() ? "" : ", ") + name + " x" + std::to_string(count);
-  }
-  return out;
-}
-
-int Flag(const std::map<std::string, std::string>& flags, const std::string& name, int fallback) {
-  auto found = flags.find(name);
-  return found == flags.end() ? fallback : std::atoi(found->second.c_str());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, std::string> flags;
-  for (int i = 1; i < argc; ++i) {
-    const char* equals = std::strchr(argv[i], '=');
-    if (std::strncmp(argv[i], "--", 2) != 0 || equals == nullptr) {
-      std::fprintf(stderr, "usage: soak_client --port=P [--seconds=60] [--hostile=32] ...\n");
-      return 2;
-    }
-    flags[std::string(argv[i] + 2, static_cast<std::size_t>(equals - argv[i] - 2))] = equals + 1;
+  std::optional<bench::Flags> parsed = bench::ParseFlags(argc, argv);
+  if (!parsed) {
+    std::fprintf(stderr, "usage: soak_client --port=P [--seconds=60] [--hostile=32] ...\n");
+    return 2;
   }
-  const int port = Flag(flags, "port", 0);
-  const int seconds = Flag(flags, "seconds", 60);
-  const int rest = Flag(flags, "rest", 4);
-  const int stream_connections = Flag(flags, "streams", 4);
-  const int grpc_channels = Flag(flags, "grpc", 4);
-  const int hostile = Flag(flags, "hostile", 32);
-  const int bombs = Flag(flags, "bombs", 4);
-  const int pid = Flag(flags, "server-pid", 0);
+  bench::Flags& flags = *parsed;
+  const int port = bench::Flag(flags, "port", 0);
+  const int seconds = bench::Flag(flags, "seconds", 60);
+  const int rest = bench::Flag(flags, "rest", 4);
+  const int stream_connections = bench::Flag(flags, "streams", 4);
+  const int grpc_channels = bench::Flag(flags, "grpc", 4);
+  const int hostile = bench::Flag(flags, "hostile", 32);
+  const int bombs = bench::Flag(flags, "bombs", 4);
+  const int pid = bench::Flag(flags, "server-pid", 0);
   if (port <= 0 || seconds <= 0) {
     std::fprintf(stderr, "soak_client: --port and --seconds must be > 0\n");
     return 2;
@@ -671,7 +644,7 @@ int main(int argc, char** argv) {
     peak.rss_kib = std::max(peak.rss_kib, now.rss_kib);
     if (now.threads > peak.threads) {
       peak.threads = now.threads;
-      peak_thread_names = ThreadNames(pid);
+      peak_thread_names = bench::ThreadNames(pid);
     }
     std::this_thread::sleep_until(std::min(end, Clock::now() + std::chrono::seconds(1)));
   }

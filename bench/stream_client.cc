@@ -33,6 +33,8 @@
 #include <string>
 #include <vector>
 
+#include "client_support.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -49,25 +51,6 @@ struct ProcessSample {
   std::string thread_names;  // "name x count" of each kind: which pool grew, if one did
 };
 
-std::string ThreadNames(int pid) {
-  std::map<std::string, int> names;
-  std::string tasks = "/proc/" + std::to_string(pid) + "/task";
-  if (DIR* dir = opendir(tasks.c_str())) {
-    while (dirent* entry = readdir(dir)) {
-      if (entry->d_name[0] == '.') continue;
-      std::ifstream comm(tasks + "/" + entry->d_name + "/comm");
-      std::string name;
-      if (std::getline(comm, name)) ++names[name];
-    }
-    closedir(dir);
-  }
-  std::string out;
-  for (const auto& [name, count] : names) {
-    out += (out.empty() ? "" : ", ") + name + " x" + std::to_string(count);
-  }
-  return out;
-}
-
 ProcessSample SampleProcess(int pid) {
   ProcessSample sample;
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -75,7 +58,7 @@ ProcessSample SampleProcess(int pid) {
     if (line.rfind("VmRSS:", 0) == 0) sample.rss_kib = std::atol(line.c_str() + 6);
     if (line.rfind("Threads:", 0) == 0) sample.threads = std::atol(line.c_str() + 8);
   }
-  sample.thread_names = ThreadNames(pid);
+  sample.thread_names = bench::ThreadNames(pid);
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
   std::size_t after_name = text.rfind(')');  // the name may hold spaces
@@ -298,30 +281,22 @@ class Client {
   long counts_[6];  // streams per State
 };
 
-int Flag(const std::map<std::string, std::string>& flags, const std::string& name, int fallback) {
-  auto found = flags.find(name);
-  return found == flags.end() ? fallback : std::atoi(found->second.c_str());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::map<std::string, std::string> flags;
-  for (int i = 1; i < argc; ++i) {
-    const char* equals = std::strchr(argv[i], '=');
-    if (std::strncmp(argv[i], "--", 2) != 0 || equals == nullptr) {
-      std::fprintf(stderr, "usage: stream_client --port=P --server-pid=PID [--streams=N] ...\n");
-      return 2;
-    }
-    flags[std::string(argv[i] + 2, static_cast<std::size_t>(equals - argv[i] - 2))] = equals + 1;
+  std::optional<bench::Flags> parsed = bench::ParseFlags(argc, argv);
+  if (!parsed) {
+    std::fprintf(stderr, "usage: stream_client --port=P --server-pid=PID [--streams=N] ...\n");
+    return 2;
   }
-  const int port = Flag(flags, "port", 0);
-  const int pid = Flag(flags, "server-pid", 0);
-  const int total = Flag(flags, "streams", 1000);
-  const int count = Flag(flags, "count", 20);
-  const int interval_ms = Flag(flags, "interval-ms", 1000);
-  const int opening_limit = Flag(flags, "opening", 256);
-  const int open_timeout_s = Flag(flags, "open-timeout-s", 60);
+  bench::Flags& flags = *parsed;
+  const int port = bench::Flag(flags, "port", 0);
+  const int pid = bench::Flag(flags, "server-pid", 0);
+  const int total = bench::Flag(flags, "streams", 1000);
+  const int count = bench::Flag(flags, "count", 20);
+  const int interval_ms = bench::Flag(flags, "interval-ms", 1000);
+  const int opening_limit = bench::Flag(flags, "opening", 256);
+  const int open_timeout_s = bench::Flag(flags, "open-timeout-s", 60);
   if (port <= 0 || pid <= 0 || total <= 0 || count <= 0) {
     std::fprintf(stderr,
                  "stream_client: --port, --server-pid, --streams and --count must be > 0\n");
