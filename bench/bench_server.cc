@@ -5,6 +5,10 @@
 //   bench_server [address]                      the service and its gateway, in-process
 //   bench_server [address] --backend=host:port  proxy mode: the gateway alone, calling the
 //                                               BenchService at host:port (no local service)
+//   --service=sync|callback                     GetUser and CreateUser as synchronous methods
+//                                               (the default) or callback methods
+//   --direct-calls                              ServerOptions::direct_calls: the gateway calls
+//                                               callback methods itself
 //   --grpc-idle-ms=N                            ServerOptions::grpc_max_connection_idle (default
 //                                               5 min; bench/soak.sh shortens it so that idle
 //                                               HTTP/2 connections are closed within its run)
@@ -88,40 +92,77 @@ class TicksReactor final : public grpc::ServerWriteReactor<bench::v1::Tick> {
   grpc::Alarm alarm_;
 };
 
-// The unary methods are synchronous, as before; StreamTicks is a callback method.
-class BenchService final : public bench::v1::BenchService::WithCallbackMethod_StreamTicks<
-                               bench::v1::BenchService::Service> {
+// GetUser and CreateUser as the peer answers them.
+grpc::Status AnswerGetUser(const bench::v1::GetUserRequest& request, bench::v1::User* response) {
+  const std::string& id = request.user().id();
+  if (id == "missing") return grpc::Status(grpc::StatusCode::NOT_FOUND, "user not found");
+  response->set_id(id);
+  response->set_display_name(request.user().display_name().empty() ? "user-" + id
+                                                                   : request.user().display_name());
+  response->set_age(42);
+  response->set_favorite_color(bench::v1::COLOR_BLUE);
+  response->add_tags("a");
+  response->add_tags("b");
+  if (!request.org().empty()) response->add_tags("org:" + request.org());
+  return grpc::Status::OK;
+}
+
+grpc::Status AnswerCreateUser(const bench::v1::CreateUserRequest& request,
+                              bench::v1::User* response) {
+  if (!request.has_user()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user is required");
+  }
+  *response = request.user();
+  if (response->id().empty()) response->set_id("u-" + request.request_id());
+  return grpc::Status::OK;
+}
+
+// The unary methods synchronous (gRPC runs them on its thread pool); StreamTicks a callback method.
+class SyncBenchService final : public bench::v1::BenchService::WithCallbackMethod_StreamTicks<
+                                   bench::v1::BenchService::Service> {
  public:
   grpc::Status GetUser(grpc::ServerContext*, const bench::v1::GetUserRequest* request,
                        bench::v1::User* response) override {
-    const std::string& id = request->user().id();
-    if (id == "missing") return grpc::Status(grpc::StatusCode::NOT_FOUND, "user not found");
-    response->set_id(id);
-    response->set_display_name(
-        request->user().display_name().empty() ? "user-" + id : request->user().display_name());
-    response->set_age(42);
-    response->set_favorite_color(bench::v1::COLOR_BLUE);
-    response->add_tags("a");
-    response->add_tags("b");
-    if (!request->org().empty()) response->add_tags("org:" + request->org());
-    return grpc::Status::OK;
+    return AnswerGetUser(*request, response);
   }
-
   grpc::Status CreateUser(grpc::ServerContext*, const bench::v1::CreateUserRequest* request,
                           bench::v1::User* response) override {
-    if (!request->has_user()) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user is required");
-    }
-    *response = request->user();
-    if (response->id().empty()) response->set_id("u-" + request->request_id());
-    return grpc::Status::OK;
+    return AnswerCreateUser(*request, response);
   }
-
   grpc::ServerWriteReactor<bench::v1::Tick>* StreamTicks(
       grpc::CallbackServerContext*, const bench::v1::TicksRequest* request) override {
     return new TicksReactor(*request);
   }
 };
+
+// Every method a callback method: with --direct-calls the gateway calls the unary ones itself.
+class CallbackBenchService final : public bench::v1::BenchService::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context,
+                                    const bench::v1::GetUserRequest* request,
+                                    bench::v1::User* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(AnswerGetUser(*request, response));
+    return reactor;
+  }
+  grpc::ServerUnaryReactor* CreateUser(grpc::CallbackServerContext* context,
+                                       const bench::v1::CreateUserRequest* request,
+                                       bench::v1::User* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(AnswerCreateUser(*request, response));
+    return reactor;
+  }
+  grpc::ServerWriteReactor<bench::v1::Tick>* StreamTicks(
+      grpc::CallbackServerContext*, const bench::v1::TicksRequest* request) override {
+    return new TicksReactor(*request);
+  }
+};
+
+// The service of the --service flag.
+std::unique_ptr<grpc::Service> MakeService(const std::string& kind) {
+  if (kind == "callback") return std::make_unique<CallbackBenchService>();
+  return std::make_unique<SyncBenchService>();
+}
 
 }  // namespace
 
@@ -129,12 +170,19 @@ int main(int argc, char** argv) {
   std::string address = "127.0.0.1:0";
   std::string backend;
   std::string plain_grpc;
+  std::string service_kind = "sync";
   cppgateway::ServerOptions options;
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--backend=", 10) == 0) {
       backend = argv[i] + 10;
     } else if (std::strncmp(argv[i], "--plain-grpc=", 13) == 0) {
       plain_grpc = argv[i] + 13;
+    } else if (std::strncmp(argv[i], "--service=", 10) == 0 &&
+               (std::strcmp(argv[i] + 10, "sync") == 0 ||
+                std::strcmp(argv[i] + 10, "callback") == 0)) {
+      service_kind = argv[i] + 10;
+    } else if (std::strcmp(argv[i], "--direct-calls") == 0) {
+      options.direct_calls = true;
     } else if (std::strncmp(argv[i], "--grpc-idle-ms=", 15) == 0) {
       options.grpc_max_connection_idle = std::chrono::milliseconds(std::atol(argv[i] + 15));
     } else if (argv[i][0] != '-') {
@@ -142,15 +190,15 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_server [address] [--backend=host:port] [--grpc-idle-ms=N] "
-                   "[--plain-grpc=host:port]\n");
+                   "[--plain-grpc=host:port] [--service=sync|callback] [--direct-calls]\n");
       return 2;
     }
   }
 
-  BenchService service;
+  std::unique_ptr<grpc::Service> service = MakeService(service_kind);
   cppgateway::Server server(options);
   if (backend.empty()) {
-    server.AddService(&service);
+    server.AddService(service.get());
     server.AddGateway(&bench::v1::RegisterBenchServiceHandlers);
   } else {
     grpc::ChannelArguments args;
@@ -158,6 +206,12 @@ int main(int argc, char** argv) {
     server.AddGateway(&bench::v1::RegisterBenchServiceHandlers,
                       grpc::CreateCustomChannel(backend, grpc::InsecureChannelCredentials(), args));
   }
+  // The raw HTTP/1.1 ceiling: the same answer as GET /v1/users/42, a fixed body with no transcoding
+  // and no call. bench/run.sh measures the gateway's own work against it.
+  server.HandlePath("GET", "/raw/users/42",
+                    cppgateway::ServeContent("application/json",
+                                             R"({"id":"42","displayName":"user-42","age":"42",)"
+                                             R"("favoriteColor":"COLOR_BLUE","tags":["a","b"]})"));
   try {
     std::printf("listening on %d\n", server.Start(address));
     std::fflush(stdout);
@@ -167,13 +221,13 @@ int main(int argc, char** argv) {
   }
   // The same service on a plain grpc::Server port of its own, the yardstick of bench/grpc_port.sh:
   // what gRPC costs once the shared port has handed a connection over.
-  BenchService plain_service;  // a service is registered with one server
+  std::unique_ptr<grpc::Service> plain_service = MakeService(service_kind);  // one server each
   std::unique_ptr<grpc::Server> plain;
   if (!plain_grpc.empty()) {
     int plain_port = 0;
     grpc::ServerBuilder builder;
     builder.AddListeningPort(plain_grpc, grpc::InsecureServerCredentials(), &plain_port);
-    builder.RegisterService(&plain_service);
+    builder.RegisterService(plain_service.get());
     plain = builder.BuildAndStart();
     if (!plain || plain_port == 0) {
       std::fprintf(stderr, "bench_server: no plain gRPC port at %s\n", plain_grpc.c_str());

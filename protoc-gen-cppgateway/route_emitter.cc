@@ -103,15 +103,19 @@ Vars FileVars(const ApiFile& file) {
   };
 }
 
-// The .pb.h of every file whose messages the routes name ("foo/v1/foo.pb.h"), sorted: a file's
-// own .pb.h is not among them when its methods only use imported messages.
-std::set<std::string> MessageHeaders(const ApiFile& file) {
+// The headers the routes need, sorted: the .pb.h of every file whose messages they name
+// ("foo/v1/foo.pb.h"; a file's own is not among them when its methods only use imported
+// messages), and the file's own .grpc.pb.h for the callback methods of unary routes.
+std::set<std::string> RouteHeaders(const ApiFile& file) {
   std::set<std::string> headers;
   for (const Service& service : file.services) {
     for (const Method& method : service.methods) {
       for (const auto* message :
            {method.descriptor->input_type(), method.descriptor->output_type()}) {
         headers.insert(ProtoStem(message->file()->name()) + ".pb.h");
+      }
+      if (method.streaming == Method::Streaming::kNone) {
+        headers.insert(ProtoStem(file.descriptor->name()) + ".grpc.pb.h");
       }
     }
   }
@@ -153,13 +157,17 @@ void PrintRegisterDefinition(const ApiFile& file, const Service& service, Printe
   for (const Method& method : service.methods) {
     const std::string request_type = CppTypeName(*method.descriptor->input_type(), package);
     const std::string response_type = CppTypeName(*method.descriptor->output_type(), package);
+    std::vector<std::string> arguments = {"", "channel", CppStringLiteral(method.grpc_path)};
+    // A unary method can be called directly on an in-process callback service (direct_calls).
+    if (method.streaming == Method::Streaming::kNone) {
+      arguments.push_back("&" + service.descriptor->name() +
+                          "::CallbackService::" + method.descriptor->name());
+    }
     for (const Binding& binding : method.bindings) {
+      arguments[0] = BindingInitializer(binding, method.success_code);
       printer->Print(kStatement, "statement",
                      LayoutTemplateCall("  ", "gateway", HandleFunction(method.streaming),
-                                        {request_type, response_type},
-                                        {BindingInitializer(binding, method.success_code),
-                                         "channel", CppStringLiteral(method.grpc_path)},
-                                        ");"));
+                                        {request_type, response_type}, arguments, ");"));
     }
   }
   printer->Print(kRegisterDefinitionEnd);
@@ -195,7 +203,7 @@ void EmitRouteSource(const ApiFile& file, google::protobuf::io::ZeroCopyOutputSt
     return;
   }
   printer.Print(vars, kSourcePrologue);
-  for (const std::string& header : MessageHeaders(file)) {
+  for (const std::string& header : RouteHeaders(file)) {
     printer.Print(kMessageInclude, "header", header);
   }
   printer.Print("\n");

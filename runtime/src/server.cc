@@ -296,7 +296,12 @@ int Server::Start(const std::string& address) {
     for (Impl::GatewayEntry& entry : impl_->gateways) {
       std::shared_ptr<grpc::ChannelInterface> channel = entry.channel;
       if (!channel) {
-        if (!in_process) in_process = grpc_server->InProcessChannel(grpc::ChannelArguments());
+        if (!in_process) {
+          in_process = grpc_server->InProcessChannel(grpc::ChannelArguments());
+          if (impl_->options.direct_calls) {
+            gateway->SetInProcessServices(in_process.get(), impl_->services);
+          }
+        }
         channel = in_process;
       }
       entry.registrar(*gateway, channel);

@@ -1,6 +1,9 @@
 #include "test_service.h"
 
+#include <grpcpp/alarm.h>
+
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -11,8 +14,11 @@ namespace cppgateway::testing {
 
 using test::v1::User;
 
-grpc::Status TestServiceImpl::GetUser(grpc::ServerContext* context,
-                                      const test::v1::GetUserRequest* request, User* response) {
+namespace {
+
+// The answers of both implementations, on the context either has.
+grpc::Status AnswerGetUser(grpc::ServerContextBase* context,
+                           const test::v1::GetUserRequest* request, User* response) {
   const std::string& id = request->user().id();
   if (id == "missing")
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "user \"missing\" not found");
@@ -35,9 +41,8 @@ grpc::Status TestServiceImpl::GetUser(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status TestServiceImpl::CreateUser(grpc::ServerContext*,
-                                         const test::v1::CreateUserRequest* request,
-                                         User* response) {
+grpc::Status AnswerCreateUser(grpc::ServerContextBase*, const test::v1::CreateUserRequest* request,
+                              User* response) {
   if (!request->has_user()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "user is required");
   }
@@ -46,49 +51,45 @@ grpc::Status TestServiceImpl::CreateUser(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status TestServiceImpl::UpdateUser(grpc::ServerContext*,
-                                         const test::v1::UpdateUserRequest* request,
-                                         User* response) {
+grpc::Status AnswerUpdateUser(grpc::ServerContextBase*, const test::v1::UpdateUserRequest* request,
+                              User* response) {
   *response = request->user();
   for (const std::string& path : request->update_mask().paths()) response->add_tags("mask:" + path);
   return grpc::Status::OK;
 }
 
-grpc::Status TestServiceImpl::DeleteUser(grpc::ServerContext*,
-                                         const test::v1::DeleteUserRequest* request, Empty*) {
+grpc::Status AnswerDeleteUser(grpc::ServerContextBase*, const test::v1::DeleteUserRequest* request,
+                              google::protobuf::Empty*) {
   if (request->id() == "missing") {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "user \"missing\" not found");
   }
   return grpc::Status::OK;
 }
 
-grpc::Status TestServiceImpl::ListUsers(grpc::ServerContext*,
-                                        const test::v1::ListUsersRequest* request,
-                                        test::v1::Page* response) {
+grpc::Status AnswerListUsers(grpc::ServerContextBase*, const test::v1::ListUsersRequest* request,
+                             test::v1::Page* response) {
   for (int i = 0; i < request->page_size(); ++i)
     response->add_users()->set_id("u" + std::to_string(i));
   response->set_next_page_token("next");
   return grpc::Status::OK;
 }
 
-grpc::Status TestServiceImpl::Echo(grpc::ServerContext*, const test::v1::Everything* request,
-                                   test::v1::Everything* response) {
+grpc::Status AnswerEcho(grpc::ServerContextBase*, const test::v1::Everything* request,
+                        test::v1::Everything* response) {
   *response = *request;
   return grpc::Status::OK;
 }
 
-grpc::Status TestServiceImpl::Resource(grpc::ServerContext*,
-                                       const test::v1::ResourceRequest* request,
-                                       test::v1::ResourceResponse* response) {
+grpc::Status AnswerResource(grpc::ServerContextBase*, const test::v1::ResourceRequest* request,
+                            test::v1::ResourceResponse* response) {
   response->set_name(request->name());
   response->set_path(request->path());
   response->set_verb_arg(request->verb_arg());
   return grpc::Status::OK;
 }
 
-grpc::Status TestServiceImpl::Fail(grpc::ServerContext* context,
-                                   const test::v1::FailRequest* request,
-                                   test::v1::FailResponse* response) {
+grpc::Status AnswerFail(grpc::ServerContextBase* context, const test::v1::FailRequest* request,
+                        test::v1::FailResponse* response) {
   if (request->http_code() != 0) {
     context->AddInitialMetadata("x-http-code", std::to_string(request->http_code()));
   }
@@ -121,6 +122,65 @@ grpc::Status TestServiceImpl::Fail(grpc::ServerContext* context,
                       details.details_size() > 0 ? details.SerializeAsString() : "");
 }
 
+grpc::Status AnswerInternal(grpc::ServerContextBase*, const google::protobuf::Empty*,
+                            google::protobuf::Empty*) {
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status TestServiceImpl::GetUser(grpc::ServerContext* context,
+                                      const test::v1::GetUserRequest* request, User* response) {
+  return AnswerGetUser(context, request, response);
+}
+
+grpc::Status TestServiceImpl::CreateUser(grpc::ServerContext* context,
+                                         const test::v1::CreateUserRequest* request,
+                                         User* response) {
+  return AnswerCreateUser(context, request, response);
+}
+
+grpc::Status TestServiceImpl::UpdateUser(grpc::ServerContext* context,
+                                         const test::v1::UpdateUserRequest* request,
+                                         User* response) {
+  return AnswerUpdateUser(context, request, response);
+}
+
+grpc::Status TestServiceImpl::DeleteUser(grpc::ServerContext* context,
+                                         const test::v1::DeleteUserRequest* request,
+                                         Empty* response) {
+  return AnswerDeleteUser(context, request, response);
+}
+
+grpc::Status TestServiceImpl::ListUsers(grpc::ServerContext* context,
+                                        const test::v1::ListUsersRequest* request,
+                                        test::v1::Page* response) {
+  return AnswerListUsers(context, request, response);
+}
+
+grpc::Status TestServiceImpl::Echo(grpc::ServerContext* context,
+                                   const test::v1::Everything* request,
+                                   test::v1::Everything* response) {
+  return AnswerEcho(context, request, response);
+}
+
+grpc::Status TestServiceImpl::Resource(grpc::ServerContext* context,
+                                       const test::v1::ResourceRequest* request,
+                                       test::v1::ResourceResponse* response) {
+  return AnswerResource(context, request, response);
+}
+
+grpc::Status TestServiceImpl::Fail(grpc::ServerContext* context,
+                                   const test::v1::FailRequest* request,
+                                   test::v1::FailResponse* response) {
+  return AnswerFail(context, request, response);
+}
+
+grpc::Status TestServiceImpl::Internal(grpc::ServerContext* context, const Empty* request,
+                                       Empty* response) {
+  return AnswerInternal(context, request, response);
+}
+
 grpc::Status TestServiceImpl::Slow(grpc::ServerContext* context,
                                    const test::v1::SlowRequest* request, Empty*) {
   ++slow_calls_started_;
@@ -134,8 +194,97 @@ grpc::Status TestServiceImpl::Slow(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status TestServiceImpl::Internal(grpc::ServerContext*, const Empty*, Empty*) {
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::GetUser(grpc::CallbackServerContext* context,
+                                                           const test::v1::GetUserRequest* request,
+                                                           User* response) {
+  return Finished(context, AnswerGetUser(context, request, response));
 }
 
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::CreateUser(
+    grpc::CallbackServerContext* context, const test::v1::CreateUserRequest* request,
+    User* response) {
+  return Finished(context, AnswerCreateUser(context, request, response));
+}
+
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::UpdateUser(
+    grpc::CallbackServerContext* context, const test::v1::UpdateUserRequest* request,
+    User* response) {
+  return Finished(context, AnswerUpdateUser(context, request, response));
+}
+
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::DeleteUser(
+    grpc::CallbackServerContext* context, const test::v1::DeleteUserRequest* request,
+    Empty* response) {
+  return Finished(context, AnswerDeleteUser(context, request, response));
+}
+
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::ListUsers(
+    grpc::CallbackServerContext* context, const test::v1::ListUsersRequest* request,
+    test::v1::Page* response) {
+  return Finished(context, AnswerListUsers(context, request, response));
+}
+
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::Echo(grpc::CallbackServerContext* context,
+                                                        const test::v1::Everything* request,
+                                                        test::v1::Everything* response) {
+  return Finished(context, AnswerEcho(context, request, response));
+}
+
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::Resource(
+    grpc::CallbackServerContext* context, const test::v1::ResourceRequest* request,
+    test::v1::ResourceResponse* response) {
+  return Finished(context, AnswerResource(context, request, response));
+}
+
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::Fail(grpc::CallbackServerContext* context,
+                                                        const test::v1::FailRequest* request,
+                                                        test::v1::FailResponse* response) {
+  return Finished(context, AnswerFail(context, request, response));
+}
+
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::Internal(grpc::CallbackServerContext* context,
+                                                            const Empty* request, Empty* response) {
+  return Finished(context, AnswerInternal(context, request, response));
+}
+
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::Finished(grpc::CallbackServerContext* context,
+                                                            grpc::Status status) {
+  if (context->c_call() == nullptr) ++direct_calls_;
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
+class CallbackTestServiceImpl::SlowReactor final : public grpc::ServerUnaryReactor {
+ public:
+  SlowReactor(CallbackTestServiceImpl& service, grpc::CallbackServerContext& context, int millis)
+      : service_(service), context_(context) {
+    ++service_.slow_calls_started_;
+    alarm_.Set(
+        std::chrono::system_clock::now() + std::chrono::milliseconds(millis), [this](bool fired) {
+          if (fired) ++service_.slow_calls_finished_;
+          Finish(fired ? grpc::Status::OK : grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+        });
+  }
+
+  void OnCancel() override {
+    if (context_.IsCancelled()) ++service_.slow_cancels_seen_;
+    alarm_.Cancel();  // a pending alarm fires at once with fired == false
+  }
+  void OnDone() override {
+    ++service_.slow_calls_done_;
+    delete this;
+  }
+
+ private:
+  CallbackTestServiceImpl& service_;
+  grpc::CallbackServerContext& context_;
+  grpc::Alarm alarm_;
+};
+
+grpc::ServerUnaryReactor* CallbackTestServiceImpl::Slow(grpc::CallbackServerContext* context,
+                                                        const test::v1::SlowRequest* request,
+                                                        Empty*) {
+  return new SlowReactor(*this, *context, request->millis());
+}
 }  // namespace cppgateway::testing

@@ -1,6 +1,9 @@
-// The implementation of cppgateway.test.v1.TestService that the gateway and end-to-end tests call.
-// Each method answers in a way a test can check: echoes, chosen status codes, error details.
+// The implementations of cppgateway.test.v1.TestService that the gateway and end-to-end tests
+// call, one with synchronous methods and one with callback methods, answering alike. Each method
+// answers in a way a test can check: echoes, chosen status codes, error details.
 #pragma once
+
+#include <grpcpp/support/server_callback.h>
 
 #include <atomic>
 
@@ -54,6 +57,61 @@ class TestServiceImpl final : public cppgateway::test::v1::TestService::Service 
  private:
   std::atomic<int> slow_calls_started_{0};
   std::atomic<int> slow_calls_finished_{0};
+};
+
+// The same answers from callback methods (each unary method finishes at once, but Slow), as the
+// gateway calls them directly with ServerOptions::direct_calls.
+class CallbackTestServiceImpl final : public cppgateway::test::v1::TestService::CallbackService {
+ public:
+  using Empty = google::protobuf::Empty;
+  using Reactor = grpc::ServerUnaryReactor;
+
+  Reactor* GetUser(grpc::CallbackServerContext* context, const test::v1::GetUserRequest* request,
+                   test::v1::User* response) override;
+  Reactor* CreateUser(grpc::CallbackServerContext* context,
+                      const test::v1::CreateUserRequest* request,
+                      test::v1::User* response) override;
+  Reactor* UpdateUser(grpc::CallbackServerContext* context,
+                      const test::v1::UpdateUserRequest* request,
+                      test::v1::User* response) override;
+  Reactor* DeleteUser(grpc::CallbackServerContext* context,
+                      const test::v1::DeleteUserRequest* request, Empty* response) override;
+  Reactor* ListUsers(grpc::CallbackServerContext* context,
+                     const test::v1::ListUsersRequest* request, test::v1::Page* response) override;
+  Reactor* Echo(grpc::CallbackServerContext* context, const test::v1::Everything* request,
+                test::v1::Everything* response) override;
+  Reactor* Resource(grpc::CallbackServerContext* context, const test::v1::ResourceRequest* request,
+                    test::v1::ResourceResponse* response) override;
+  Reactor* Fail(grpc::CallbackServerContext* context, const test::v1::FailRequest* request,
+                test::v1::FailResponse* response) override;
+  // Finishes after `millis` ms (a grpc::Alarm, no thread waits), or at once with CANCELLED when
+  // the call is cancelled.
+  Reactor* Slow(grpc::CallbackServerContext* context, const test::v1::SlowRequest* request,
+                Empty* response) override;
+  Reactor* Internal(grpc::CallbackServerContext* context, const Empty* request,
+                    Empty* response) override;
+
+  int slow_calls_started() const { return slow_calls_started_.load(); }
+  int slow_calls_finished() const { return slow_calls_finished_.load(); }
+  // Calls of Slow whose reactor got OnCancel with the context reading as cancelled.
+  int slow_cancels_seen() const { return slow_cancels_seen_.load(); }
+  // Reactors of Slow that got OnDone.
+  int slow_calls_done() const { return slow_calls_done_.load(); }
+  // Calls of the other methods with no gRPC call behind their context: the gateway called the
+  // method itself.
+  int direct_calls() const { return direct_calls_.load(); }
+
+ private:
+  class SlowReactor;
+
+  // The reactor of a method whose answer is ready at once.
+  Reactor* Finished(grpc::CallbackServerContext* context, grpc::Status status);
+
+  std::atomic<int> direct_calls_{0};
+  std::atomic<int> slow_calls_started_{0};
+  std::atomic<int> slow_calls_finished_{0};
+  std::atomic<int> slow_cancels_seen_{0};
+  std::atomic<int> slow_calls_done_{0};
 };
 
 }  // namespace cppgateway::testing

@@ -21,6 +21,14 @@ namespace grpc {
 template <class RequestType, class ResponseType>
 class TemplatedGenericStub;
 class ByteBuffer;
+class CallbackServerContext;
+class ServerUnaryReactor;
+class Service;
+namespace internal {
+class MethodHandler;
+template <class RequestType, class ResponseType>
+class CallbackUnaryHandler;
+}  // namespace internal
 }  // namespace grpc
 
 namespace cppgateway {
@@ -62,6 +70,34 @@ class Gateway {
     AddRoute(binding, std::move(channel), method, MethodKind::kUnary, Request::default_instance(),
              Response::default_instance());
   }
+  // A unary method's callback handler, as the generated Foo::CallbackService declares it.
+  template <class Service, class Request, class Response>
+  using CallbackMethod = grpc::ServerUnaryReactor* (Service::*)(grpc::CallbackServerContext*,
+                                                                const Request*, Response*);
+  // The same, and when ServerOptions::direct_calls is on and the in-process service behind
+  // `channel` implements the method as a callback method, REST calls call `callback` on it
+  // directly. The generated tables pass &Foo::CallbackService::GetUser.
+  template <class Request, class Response, class Service>
+  void HandleUnary(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
+                   std::string_view method, CallbackMethod<Service, Request, Response> callback) {
+    AddRoute(binding, std::move(channel), method, MethodKind::kUnary, Request::default_instance(),
+             Response::default_instance(),
+             [callback](grpc::Service* service, int method_index) -> DirectHandler {
+               auto* typed = dynamic_cast<Service*>(service);
+               // Of the class, and the method not turned sync, async or raw by a later mixin.
+               if (typed == nullptr ||
+                   dynamic_cast<grpc::internal::CallbackUnaryHandler<Request, Response>*>(
+                       MethodHandlerOf(*service, method_index)) == nullptr) {
+                 return nullptr;
+               }
+               return [typed, callback](grpc::CallbackServerContext* context,
+                                        const google::protobuf::Message* request,
+                                        google::protobuf::Message* response) {
+                 return (typed->*callback)(context, static_cast<const Request*>(request),
+                                           static_cast<Response*>(response));
+               };
+             });
+  }
   template <class Request, class Response>
   void HandleServerStream(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
                           std::string_view method) {
@@ -81,11 +117,26 @@ class Gateway {
              Request::default_instance(), Response::default_instance());
   }
 
-  // The same with the message types given by their default instances.
+  // A unary callback method of one service object, called directly.
+  using DirectHandler = std::function<grpc::ServerUnaryReactor*(
+      grpc::CallbackServerContext*, const google::protobuf::Message*, google::protobuf::Message*)>;
+  // The direct handler of a service object for its method number `method_index` (in the order of
+  // the service's descriptor), or null when the object is not of the class whose method it calls
+  // or does not serve that method as a callback method.
+  using DirectHandlerFactory = std::function<DirectHandler(grpc::Service*, int method_index)>;
+
+  // The same with the message types given by their default instances, and for a unary method
+  // the way to call it directly (or null).
   void AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
                 std::string_view method, MethodKind kind,
                 const google::protobuf::Message& request_prototype,
-                const google::protobuf::Message& response_prototype);
+                const google::protobuf::Message& response_prototype,
+                const DirectHandlerFactory& direct = nullptr);
+
+  // For the Server, before the routes are added: the in-process services behind `channel`, whose
+  // callback methods routes through `channel` call directly. Only with direct_calls.
+  void SetInProcessServices(const grpc::ChannelInterface* channel,
+                            std::vector<grpc::Service*> services);
 
   // A path variable's value by its name in the template: "id" for `{id}`, "a.b" for `{a.b}`.
   using PathVariables = std::map<std::string, std::string>;
@@ -127,6 +178,9 @@ class Gateway {
 
   using GenericStub = grpc::TemplatedGenericStub<grpc::ByteBuffer, grpc::ByteBuffer>;
 
+  // The handler gRPC's server runs for method number `index` of `service`, which must have it.
+  static grpc::internal::MethodHandler* MethodHandlerOf(grpc::Service& service, int index);
+
   ServerOptions options_;
   Router router_;
   std::vector<std::unique_ptr<Route>> routes_;  // indexed by Router::RouteId
@@ -134,6 +188,8 @@ class Gateway {
   std::map<grpc::ChannelInterface*, std::shared_ptr<GenericStub>> stubs_;
   std::unique_ptr<CallRegistry> calls_;
   std::unique_ptr<CorsPolicy> cors_;
+  const grpc::ChannelInterface* in_process_channel_ = nullptr;
+  std::vector<grpc::Service*> in_process_services_;
 };
 
 // A PathHandler that answers every request with `content` (an OpenAPI document, a page).

@@ -167,6 +167,17 @@ struct ServerOptions {
   int max_http1_connections = 0;
   int max_grpc_connections = 0;
 
+  // REST calls to a unary method that an in-process service implements as a callback method
+  // (the service derives from the generated Foo::CallbackService) call the method itself instead
+  // of going through gRPC's in-process channel: no serialization, no gRPC call, no thread
+  // handoff; the method runs on the event loop, as gRPC runs it on its own threads. The service
+  // sees the request's metadata, IsCancelled() and OnCancel, and its header and trailer metadata
+  // reach the answer. What it does not get, so the option is off by default (grpc-gateway's
+  // RegisterXHandlerServer makes the same trade): no server interceptors run; peer() is empty and
+  // auth_context() null; TryCancel() must not be called (it needs a gRPC call). A request with a
+  // deadline (Grpc-Timeout, default_deadline) still goes through the channel, where gRPC keeps it.
+  bool direct_calls = false;
+
   // How long Shutdown() lets in-flight gRPC calls run before cancelling them.
   std::chrono::milliseconds shutdown_grace{5000};
 

@@ -1,31 +1,31 @@
 #include "gateway/call_registry.h"
 
-#include <grpcpp/client_context.h>
+#include <utility>
 
 namespace cppgateway {
 
-bool CallRegistry::Add(grpc::ClientContext* context) {
+bool CallRegistry::Add(const void* call, std::function<void()> cancel) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (cancelled_) return false;
-  contexts_.insert(context);
+  calls_.emplace(call, std::move(cancel));
   return true;
 }
 
-void CallRegistry::Remove(grpc::ClientContext* context) {
+void CallRegistry::Remove(const void* call) {
   std::lock_guard<std::mutex> lock(mutex_);
-  contexts_.erase(context);
-  if (contexts_.empty()) emptied_.notify_all();
+  calls_.erase(call);
+  if (calls_.empty()) emptied_.notify_all();
 }
 
 void CallRegistry::CancelAll() {
   std::lock_guard<std::mutex> lock(mutex_);
   cancelled_ = true;
-  for (grpc::ClientContext* context : contexts_) context->TryCancel();
+  for (auto& [call, cancel] : calls_) cancel();
 }
 
 void CallRegistry::WaitUntilEmpty() {
   std::unique_lock<std::mutex> lock(mutex_);
-  emptied_.wait(lock, [this] { return contexts_.empty(); });
+  emptied_.wait(lock, [this] { return calls_.empty(); });
 }
 
 }  // namespace cppgateway

@@ -1,22 +1,20 @@
-// The gRPC calls a gateway has in flight, so that shutdown can cancel them and wait for them.
+// The calls a gateway has in flight, so that shutdown can cancel them and wait for them.
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
-#include <unordered_set>
-
-namespace grpc {
-class ClientContext;
-}
+#include <unordered_map>
 
 namespace cppgateway {
 
 class CallRegistry {
  public:
-  // A call about to start. Returns false once calls are cancelled: it must not start.
-  bool Add(grpc::ClientContext* context);
+  // A call about to start, known by `call`, with how to cancel it from any thread. Returns false
+  // once calls are cancelled: it must not start.
+  bool Add(const void* call, std::function<void()> cancel);
   // A call that has ended (its last callback has run).
-  void Remove(grpc::ClientContext* context);
+  void Remove(const void* call);
   // Cancels every call in flight and refuses later ones.
   void CancelAll();
   // Blocks until no call is in flight.
@@ -25,7 +23,7 @@ class CallRegistry {
  private:
   std::mutex mutex_;
   std::condition_variable emptied_;
-  std::unordered_set<grpc::ClientContext*> contexts_;
+  std::unordered_map<const void*, std::function<void()>> calls_;
   bool cancelled_ = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/impl/codegen/service_type.h>
 
 #include <stdexcept>
 #include <string>
@@ -152,7 +153,7 @@ Gateway::~Gateway() = default;
 
 void Gateway::AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
                        std::string_view method, MethodKind kind, const Message& request_prototype,
-                       const Message& response_prototype) {
+                       const Message& response_prototype, const DirectHandlerFactory& direct) {
   const Descriptor* request_type = request_prototype.GetDescriptor();
   const Descriptor* response_type = response_prototype.GetDescriptor();
   // The service's descriptor is only there when its file's generated code is linked in, which a
@@ -212,10 +213,32 @@ void Gateway::AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInte
     response.is_raw = IsHttpBody(response_type);
   }
 
+  // Services are told apart by their class, then by how they serve the method: both need the
+  // method's descriptor.
+  if (direct && descriptor != nullptr && channel.get() == in_process_channel_) {
+    for (grpc::Service* service : in_process_services_) {
+      route->direct = direct(service, descriptor->index());
+      if (route->direct) break;
+    }
+  }
   std::shared_ptr<GenericStub>& stub = stubs_[channel.get()];
   if (!stub) stub = std::make_shared<GenericStub>(std::move(channel));
   route->stub = stub;
   AddToRouter(binding, std::move(route));
+}
+
+grpc::internal::MethodHandler* Gateway::MethodHandlerOf(grpc::Service& service, int index) {
+  // grpc::Service::GetHandler is protected: a class derived from it may name it.
+  struct Access : grpc::Service {
+    using grpc::Service::GetHandler;
+  };
+  return (service.*(&Access::GetHandler))(index);
+}
+
+void Gateway::SetInProcessServices(const grpc::ChannelInterface* channel,
+                                   std::vector<grpc::Service*> services) {
+  in_process_channel_ = channel;
+  in_process_services_ = std::move(services);
 }
 
 void Gateway::HandlePath(std::string_view method, std::string_view path_template,

@@ -145,8 +145,6 @@ grpc::Status AddPair(const std::string& header, std::string key, std::string_vie
   return grpc::Status::OK;
 }
 
-std::string ToString(grpc::string_ref text) { return std::string(text.data(), text.size()); }
-
 // Header metadata key -> "Grpc-Metadata-<key>" (and the trailer form), grpc-gateway's defaults.
 std::optional<std::string> DefaultOutgoing(std::string_view key, std::string_view prefix) {
   return std::string(prefix) + std::string(key);
@@ -173,12 +171,12 @@ std::optional<std::string> DefaultIncomingHeaderMatcher(std::string_view header)
   return std::nullopt;
 }
 
-grpc::Status PrepareCallContext(const HttpExchange& exchange, const ServerOptions& options,
-                                grpc::ClientContext* context) {
+grpc::Status ReadCallSetup(const HttpExchange& exchange, const ServerOptions& options,
+                           CallSetup* setup) {
   const HttpRequestHead& request = exchange.request();
   const MetadataOptions& matchers = options.metadata;
-  HttpHeaders metadata;
-  std::optional<std::chrono::nanoseconds> timeout;
+  HttpHeaders& metadata = setup->metadata;
+  std::optional<std::chrono::nanoseconds>& timeout = setup->timeout;
   if (options.default_deadline.count() > 0) timeout = options.default_deadline;
   const std::string* forwarded_for = nullptr;
   const std::string* forwarded_host = nullptr;
@@ -238,16 +236,38 @@ grpc::Status PrepareCallContext(const HttpExchange& exchange, const ServerOption
     if (!IsValidTextValue(value) && !EndsWith(key, "-bin")) {
       return InvalidArgument("metadata \"" + key + "\" has a value that is not printable ASCII");
     }
-    context->AddMetadata(key, value);
   }
-  if (timeout) context->set_deadline(std::chrono::system_clock::now() + *timeout);
   return grpc::Status::OK;
 }
 
-void CollectHeaderMetadata(const grpc::ClientContext& context, const MetadataOptions& options,
+grpc::Status PrepareCallContext(const HttpExchange& exchange, const ServerOptions& options,
+                                grpc::ClientContext* context) {
+  CallSetup setup;
+  grpc::Status status = ReadCallSetup(exchange, options, &setup);
+  if (status.ok()) ApplyCallSetup(setup, context);
+  return status;
+}
+
+void ApplyCallSetup(const CallSetup& setup, grpc::ClientContext* context) {
+  for (const auto& [key, value] : setup.metadata) context->AddMetadata(key, value);
+  if (setup.timeout) context->set_deadline(std::chrono::system_clock::now() + *setup.timeout);
+}
+
+void ClientContextMetadata::ForEachHeader(const Visitor& visit) const {
+  for (const auto& [key, value] : context_.GetServerInitialMetadata()) {
+    visit(std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()));
+  }
+}
+
+void ClientContextMetadata::ForEachTrailer(const Visitor& visit) const {
+  for (const auto& [key, value] : context_.GetServerTrailingMetadata()) {
+    visit(std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()));
+  }
+}
+
+void CollectHeaderMetadata(const ServerMetadata& call, const MetadataOptions& options,
                            AnswerMetadata* answer) {
-  for (const auto& [key, value] : context.GetServerInitialMetadata()) {
-    std::string_view name(key.data(), key.size());
+  call.ForEachHeader([&](std::string_view name, std::string_view value) {
     if (name == "x-http-code") {
       int code = 0;
       auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), code);
@@ -255,24 +275,21 @@ void CollectHeaderMetadata(const grpc::ClientContext& context, const MetadataOpt
           code <= 599) {
         answer->http_status = code;
       }
-      continue;  // the status, not a header
+      return;  // the status, not a header
     }
-    if (name == "www-authenticate") answer->www_authenticate = ToString(value);
-    AddAnswerHeader(options.outgoing, "Grpc-Metadata-", name,
-                    std::string_view(value.data(), value.size()), &answer->headers);
-  }
+    if (name == "www-authenticate") answer->www_authenticate = std::string(value);
+    AddAnswerHeader(options.outgoing, "Grpc-Metadata-", name, value, &answer->headers);
+  });
 }
 
-void CollectTrailerMetadata(const grpc::ClientContext& context, const MetadataOptions& options,
+void CollectTrailerMetadata(const ServerMetadata& call, const MetadataOptions& options,
                             AnswerMetadata* answer) {
-  for (const auto& [key, value] : context.GetServerTrailingMetadata()) {
-    std::string_view name(key.data(), key.size());
+  call.ForEachTrailer([&](std::string_view name, std::string_view value) {
     // The status details come with the error body already.
-    if (name == "grpc-status-details-bin") continue;
-    if (name == "www-authenticate") answer->www_authenticate = ToString(value);
-    AddAnswerHeader(options.outgoing_trailer, "Grpc-Trailer-", name,
-                    std::string_view(value.data(), value.size()), &answer->trailers);
-  }
+    if (name == "grpc-status-details-bin") return;
+    if (name == "www-authenticate") answer->www_authenticate = std::string(value);
+    AddAnswerHeader(options.outgoing_trailer, "Grpc-Trailer-", name, value, &answer->trailers);
+  });
 }
 
 }  // namespace cppgateway

@@ -56,7 +56,7 @@ void Append(HttpHeaders* headers, const HttpHeaders& more) {
 // then chunked), else as headers.
 class UnaryWriter final : public ResponseWriter {
  public:
-  UnaryWriter(const Route& route, HttpExchange& exchange, const grpc::ClientContext& call)
+  UnaryWriter(const Route& route, HttpExchange& exchange, const ServerMetadata& call)
       : ResponseWriter(route, exchange, call) {}
 
   bool Write(const Message& message, EncodedMessage encoded) override {
@@ -96,7 +96,7 @@ class UnaryWriter final : public ResponseWriter {
 // A stream whose head goes out with its first message (or at its end when it has none).
 class StreamWriter : public ResponseWriter {
  public:
-  StreamWriter(const Route& route, HttpExchange& exchange, const grpc::ClientContext& call)
+  StreamWriter(const Route& route, HttpExchange& exchange, const ServerMetadata& call)
       : ResponseWriter(route, exchange, call) {}
 
   bool Write(const Message& message, EncodedMessage encoded) override {
@@ -148,7 +148,7 @@ class JsonStreamWriter final : public StreamWriter {
  public:
   enum class Framing { kNdjson, kServerSentEvents };
 
-  JsonStreamWriter(const Route& route, HttpExchange& exchange, const grpc::ClientContext& call,
+  JsonStreamWriter(const Route& route, HttpExchange& exchange, const ServerMetadata& call,
                    Framing framing)
       : StreamWriter(route, exchange, call), framing_(framing) {}
 
@@ -185,7 +185,7 @@ class JsonStreamWriter final : public StreamWriter {
 // the answer is cut off instead, so that the client sees it incomplete.
 class RawStreamWriter final : public StreamWriter {
  public:
-  RawStreamWriter(const Route& route, HttpExchange& exchange, const grpc::ClientContext& call)
+  RawStreamWriter(const Route& route, HttpExchange& exchange, const ServerMetadata& call)
       : StreamWriter(route, exchange, call) {}
 
  private:
@@ -230,7 +230,7 @@ grpc::Status EncodeMessage(const Route& route, const Message& response, EncodedM
 }
 
 void SendErrorAnswer(HttpExchange& exchange, const ServerOptions& options,
-                     const grpc::Status& status, const grpc::ClientContext* call, int http_status,
+                     const grpc::Status& status, const ServerMetadata* call, int http_status,
                      HttpHeaders headers) {
   HttpResponseHead head;
   head.status = http_status != 0 ? http_status : HttpStatusFromCode(status.error_code());
@@ -258,6 +258,22 @@ void SendErrorAnswer(HttpExchange& exchange, const ServerOptions& options,
   exchange.End();
 }
 
+void AnswerUnaryCall(const Route& route, HttpExchange& exchange, const ServerMetadata& call,
+                     const grpc::Status& status, const google::protobuf::Message* response) {
+  std::unique_ptr<ResponseWriter> writer = ResponseWriter::Create(route, exchange, call);
+  writer->HeaderMetadataArrived();
+  grpc::Status final_status = status;
+  if (status.ok()) {
+    EncodedMessage encoded;
+    if (EncodeMessage(route, *response, &encoded).ok()) {
+      writer->Write(*response, std::move(encoded));
+    } else {
+      final_status = grpc::Status(grpc::StatusCode::INTERNAL, "the response could not be encoded");
+    }
+  }
+  writer->Finish(final_status);
+}
+
 void SendBodyTooLarge(HttpExchange& exchange, const ServerOptions& options, bool close_connection) {
   HttpHeaders headers;
   if (close_connection) headers.emplace_back("Connection", "close");
@@ -267,11 +283,11 @@ void SendBodyTooLarge(HttpExchange& exchange, const ServerOptions& options, bool
 }
 
 ResponseWriter::ResponseWriter(const Route& route, HttpExchange& exchange,
-                               const grpc::ClientContext& call)
+                               const ServerMetadata& call)
     : route_(route), exchange_(exchange), call_(call) {}
 
 std::unique_ptr<ResponseWriter> ResponseWriter::Create(const Route& route, HttpExchange& exchange,
-                                                       const grpc::ClientContext& call) {
+                                                       const ServerMetadata& call) {
   if (!route.streams_responses()) return std::make_unique<UnaryWriter>(route, exchange, call);
   if (route.response.is_raw) return std::make_unique<RawStreamWriter>(route, exchange, call);
   return std::make_unique<JsonStreamWriter>(route, exchange, call,

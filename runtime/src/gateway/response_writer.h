@@ -33,8 +33,13 @@ grpc::Status EncodeMessage(const Route& route, const google::protobuf::Message& 
 // given), the JSON error body, `headers`, and the metadata of `call` when there was one; then the
 // error_writer hook has its say.
 void SendErrorAnswer(HttpExchange& exchange, const ServerOptions& options,
-                     const grpc::Status& status, const grpc::ClientContext* call = nullptr,
+                     const grpc::Status& status, const ServerMetadata* call = nullptr,
                      int http_status = 0, HttpHeaders headers = {});
+
+// Answers a unary call that ended with `status`: with `response` when it is OK, else the error;
+// with the call's metadata either way.
+void AnswerUnaryCall(const Route& route, HttpExchange& exchange, const ServerMetadata& call,
+                     const grpc::Status& status, const google::protobuf::Message* response);
 
 // 413 for a request body over max_body_bytes. With `close_connection` (a body declared too large
 // up front), the rest is not waited for; without, the connection reads and drops the rest of the
@@ -46,7 +51,7 @@ class ResponseWriter {
   // The writer for `route`'s answer to `call` on `exchange`; both must outlive it. Server streams
   // are NDJSON, or SSE when the client accepts text/event-stream; HttpBody streams are raw.
   static std::unique_ptr<ResponseWriter> Create(const Route& route, HttpExchange& exchange,
-                                                const grpc::ClientContext& call);
+                                                const ServerMetadata& call);
 
   virtual ~ResponseWriter() = default;
 
@@ -61,7 +66,7 @@ class ResponseWriter {
   bool abandoned() const { return abandoned_; }
 
  protected:
-  ResponseWriter(const Route& route, HttpExchange& exchange, const grpc::ClientContext& call);
+  ResponseWriter(const Route& route, HttpExchange& exchange, const ServerMetadata& call);
 
   // The head of a successful answer: the route's success code or the service's x-http-code, the
   // header metadata, `content_type`; then the response hook with `first` (null for a stream
@@ -75,7 +80,7 @@ class ResponseWriter {
 
   const Route& route_;
   HttpExchange& exchange_;
-  const grpc::ClientContext& call_;
+  const ServerMetadata& call_;
   AnswerMetadata metadata_;
   bool abandoned_ = false;
 };

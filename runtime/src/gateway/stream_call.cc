@@ -28,7 +28,7 @@ StreamCall::StreamCall(const Route& route, std::shared_ptr<HttpExchange> exchang
     : route_(route),
       exchange_(std::move(exchange)),
       path_(std::move(path)),
-      writer_(ResponseWriter::Create(route_, *exchange_, context_)) {}
+      writer_(ResponseWriter::Create(route_, *exchange_, server_metadata_)) {}
 
 void StreamCall::Begin() {
   if (route_.streams_requests()) {
@@ -46,7 +46,7 @@ bool StreamCall::StartStreaming(std::optional<grpc::ByteBuffer> first) {
     SendErrorAnswer(*exchange_, *route_.options, status);
     return false;
   }
-  if (!route_.calls->Add(&context_)) {
+  if (!route_.calls->Add(this, [this] { context_.TryCancel(); })) {
     refused_ = true;
     SendErrorAnswer(*exchange_, *route_.options,
                     grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
@@ -349,7 +349,7 @@ void StreamCall::OnDone(const grpc::Status& status) {
     if (failure_) final_status = *failure_;
   }
   writer_->Finish(final_status);
-  route_.calls->Remove(&context_);
+  route_.calls->Remove(this);
   std::shared_ptr<StreamCall> self = std::move(self_);  // may be the last reference
 }
 

@@ -77,6 +77,7 @@ class StreamCall final : public RequestHandler,
   const std::shared_ptr<HttpExchange> exchange_;
   const std::vector<PathBinding> path_;
   grpc::ClientContext context_;
+  const ClientContextMetadata server_metadata_{context_};
   const std::unique_ptr<ResponseWriter> writer_;
   std::shared_ptr<StreamCall> self_;  // from the start of the call until OnDone
 

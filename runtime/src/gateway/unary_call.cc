@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gateway/call_registry.h"
+#include "gateway/direct_call.h"
 #include "gateway/metadata.h"
 #include "gateway/request_builder.h"
 #include "gateway/response_writer.h"
@@ -44,20 +45,30 @@ void UnaryCall::OnBodyEnd() {
 
 void UnaryCall::OnCancel() {
   cancelled_ = true;
-  context_.TryCancel();
+  if (direct_) {
+    direct_->Cancel();
+  } else {
+    context_.TryCancel();
+  }
 }
 
 void UnaryCall::Start() {
   std::unique_ptr<Message> request(route_.request_prototype->New());
   grpc::Status status = BuildRequest(route_, exchange_->request(), path_, body_, request.get());
   std::string().swap(body_);
-  bool own_buffer;
-  if (status.ok()) {
-    status = grpc::SerializationTraits<Message>::Serialize(*request, &request_, &own_buffer);
-  }
-  if (status.ok()) status = PrepareCallContext(*exchange_, *route_.options, &context_);
+  CallSetup setup;
+  if (status.ok()) status = ReadCallSetup(*exchange_, *route_.options, &setup);
   if (!status.ok()) return SendErrorAnswer(*exchange_, *route_.options, status);
-  if (!route_.calls->Add(&context_)) {
+  // A deadline is gRPC's to keep: such a call goes through the channel.
+  if (route_.direct && !setup.timeout) {
+    direct_ = DirectCall::Start(route_, exchange_, std::move(request), std::move(setup.metadata));
+    return;
+  }
+  bool own_buffer;
+  status = grpc::SerializationTraits<Message>::Serialize(*request, &request_, &own_buffer);
+  if (!status.ok()) return SendErrorAnswer(*exchange_, *route_.options, status);
+  ApplyCallSetup(setup, &context_);
+  if (!route_.calls->Add(this, [this] { context_.TryCancel(); })) {
     return SendErrorAnswer(
         *exchange_, *route_.options,
         grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
@@ -68,23 +79,17 @@ void UnaryCall::Start() {
 }
 
 void UnaryCall::OnDone(const grpc::Status& status) {
-  std::unique_ptr<ResponseWriter> writer = ResponseWriter::Create(route_, *exchange_, context_);
-  writer->HeaderMetadataArrived();
+  std::unique_ptr<Message> response;
   grpc::Status final_status = status;
   if (status.ok()) {
-    std::unique_ptr<Message> response(route_.response_prototype->New());
-    EncodedMessage encoded;
-    grpc::Status encoding =
-        grpc::SerializationTraits<Message>::Deserialize(&response_, response.get());
-    if (encoding.ok()) encoding = EncodeMessage(route_, *response, &encoded);
-    if (encoding.ok()) {
-      writer->Write(*response, std::move(encoded));
-    } else {
-      final_status = grpc::Status(grpc::StatusCode::INTERNAL, "the response could not be encoded");
+    response.reset(route_.response_prototype->New());
+    if (!grpc::SerializationTraits<Message>::Deserialize(&response_, response.get()).ok()) {
+      final_status = grpc::Status(grpc::StatusCode::INTERNAL, "the response could not be decoded");
     }
   }
-  writer->Finish(final_status);
-  route_.calls->Remove(&context_);
+  AnswerUnaryCall(route_, *exchange_, ClientContextMetadata(context_), final_status,
+                  response.get());
+  route_.calls->Remove(this);
 }
 
 }  // namespace cppgateway

@@ -1,5 +1,6 @@
 // A REST request to a unary method: the body is gathered whole, becomes the request message with
-// the query and path, and one callback-API call answers it. Nothing waits on a thread meanwhile.
+// the query and path, and one callback-API call answers it (or, for an in-process callback method
+// with ServerOptions::direct_calls, the method itself). Nothing waits on a thread meanwhile.
 #pragma once
 
 #include <grpcpp/client_context.h>
@@ -14,6 +15,8 @@
 #include "gateway/route.h"
 
 namespace cppgateway {
+
+class DirectCall;
 
 class UnaryCall final : public RequestHandler, public std::enable_shared_from_this<UnaryCall> {
  public:
@@ -36,9 +39,10 @@ class UnaryCall final : public RequestHandler, public std::enable_shared_from_th
   const std::shared_ptr<HttpExchange> exchange_;
   const std::vector<PathBinding> path_;
   std::string body_;
-  bool refused_ = false;    // answered before the call: the rest of the body is dropped
-  bool cancelled_ = false;  // loop thread only
-  grpc::ClientContext context_;
+  bool refused_ = false;                // answered before the call: the rest of the body is dropped
+  bool cancelled_ = false;              // loop thread only
+  std::shared_ptr<DirectCall> direct_;  // a direct call (ServerOptions::direct_calls) ...
+  grpc::ClientContext context_;         // ... or one through the channel
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
 };

@@ -1,0 +1,107 @@
+#include "gateway/direct_call.h"
+
+#include <utility>
+
+#include "gateway/call_registry.h"
+#include "gateway/metadata.h"
+#include "gateway/response_writer.h"
+#include "gateway/server_context_access.h"
+
+namespace cppgateway {
+namespace {
+
+// The metadata the service added to its own context.
+class ServerContextMetadata final : public ServerMetadata {
+ public:
+  explicit ServerContextMetadata(const grpc::ServerContextBase& context) : context_(context) {}
+  void ForEachHeader(const Visitor& visit) const override {
+    for (const auto& [key, value] : ServerContextAccess::InitialMetadata(context_)) {
+      visit(key, value);
+    }
+  }
+  void ForEachTrailer(const Visitor& visit) const override {
+    for (const auto& [key, value] : ServerContextAccess::TrailingMetadata(context_)) {
+      visit(key, value);
+    }
+  }
+
+ private:
+  const grpc::ServerContextBase& context_;
+};
+
+}  // namespace
+
+DirectCall::DirectCall(const Route& route, std::shared_ptr<HttpExchange> exchange,
+                       std::unique_ptr<google::protobuf::Message> request, HttpHeaders metadata)
+    : route_(route),
+      exchange_(std::move(exchange)),
+      metadata_(std::move(metadata)),
+      request_(std::move(request)),
+      response_(route.response_prototype->New()) {
+  ServerContextAccess::SetClientMetadata(context_, metadata_);
+}
+
+std::shared_ptr<DirectCall> DirectCall::Start(const Route& route,
+                                              std::shared_ptr<HttpExchange> exchange,
+                                              std::unique_ptr<google::protobuf::Message> request,
+                                              HttpHeaders metadata) {
+  std::shared_ptr<DirectCall> call(
+      new DirectCall(route, std::move(exchange), std::move(request), std::move(metadata)));
+  if (!route.calls->Add(call.get(), [raw = call.get()] { raw->Cancel(); })) {
+    SendErrorAnswer(*call->exchange_, *route.options,
+                    grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
+    return nullptr;
+  }
+  call->self_ = call;
+  call->Run();
+  return call;
+}
+
+void DirectCall::Run() {
+  grpc::ServerUnaryReactor* reactor = nullptr;
+  try {
+    reactor = route_.direct(&context_, request_.get(), response_.get());
+  } catch (...) {
+    // As gRPC's server does: a method that throws has given no reactor.
+  }
+  if (reactor == nullptr) return EndWithoutReactor();
+  // gRPC's order (CallbackUnaryHandler::SetupReactor): a Finish the method called already is
+  // delivered by the binding; a cancel that came meanwhile reaches OnCancel now.
+  reactor_.store(reactor);
+  BindReactor(reactor);
+  MaybeCallOnCancel(reactor);
+  MaybeDone(reactor->InternalInlineable());
+}
+
+void DirectCall::EndWithoutReactor() {
+  if (!answered_.exchange(true)) {
+    SendErrorAnswer(*exchange_, *route_.options, grpc::Status(grpc::StatusCode::UNIMPLEMENTED, ""));
+  }
+  route_.calls->Remove(this);
+  self_.reset();  // may be the last reference: nothing after this
+}
+
+void DirectCall::Finish(grpc::Status status) {
+  if (!answered_.exchange(true)) {
+    AnswerUnaryCall(route_, *exchange_, ServerContextMetadata(context_), status, response_.get());
+    MaybeDone();  // the call is over (gRPC's CompletionOp)
+  }
+  MaybeDone(reactor()->InternalInlineable());  // Finish is done
+}
+
+void DirectCall::Cancel() {
+  if (answered_.exchange(true)) return;
+  ServerContextAccess::MarkCancelled(context_);
+  SendErrorAnswer(*exchange_, *route_.options,
+                  grpc::Status(grpc::StatusCode::CANCELLED, "Cancelled"));
+  MaybeCallOnCancel();
+  MaybeDone();  // the call is over (gRPC's CompletionOp)
+}
+
+void DirectCall::CallOnDone() {
+  reactor_.load()->OnDone();
+  route_.calls->Remove(this);
+  std::shared_ptr<DirectCall> last = std::move(self_);  // destroys this on return
+}
+
+}  // namespace cppgateway
