@@ -1,4 +1,4 @@
-// bench.v1.BenchService on cppgateway, answering GetUser, CreateUser and StreamTicks exactly as the
+// bench.v1.BenchService on cppgateway, answering GetUser, CreateUser, Echo and StreamTicks as the
 // Go peer does (shared/peers/grpc-gateway-go/src/benchpeer/cmd/peer), so that the two are measured
 // on equal work.
 //
@@ -129,6 +129,11 @@ class SyncBenchService final : public bench::v1::BenchService::WithCallbackMetho
                           bench::v1::User* response) override {
     return AnswerCreateUser(*request, response);
   }
+  grpc::Status Echo(grpc::ServerContext*, const bench::v1::Everything* request,
+                    bench::v1::Everything* response) override {
+    *response = *request;
+    return grpc::Status::OK;
+  }
   grpc::ServerWriteReactor<bench::v1::Tick>* StreamTicks(
       grpc::CallbackServerContext*, const bench::v1::TicksRequest* request) override {
     return new TicksReactor(*request);
@@ -150,6 +155,14 @@ class CallbackBenchService final : public bench::v1::BenchService::CallbackServi
                                        bench::v1::User* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(AnswerCreateUser(*request, response));
+    return reactor;
+  }
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
+                                 const bench::v1::Everything* request,
+                                 bench::v1::Everything* response) override {
+    *response = *request;
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
     return reactor;
   }
   grpc::ServerWriteReactor<bench::v1::Tick>* StreamTicks(

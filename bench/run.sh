@@ -5,55 +5,88 @@
 #
 #   bench/run.sh [runs]     (default 3 runs of 5 s per endpoint and side; 127.0.0.1 only, bounded)
 #
-# Prints one line per run and a summary: median requests/s, median p50 latency, RSS after the load,
-# and the ratio cppgateway / peer.
+# Sides: `direct` is cppgateway with callback methods and ServerOptions::direct_calls; `channel`
+# is cppgateway with synchronous methods, called through gRPC's in-process channel; `peer` is the
+# Go peer. Endpoints: GET /v1/users/42, POST /v1/users, POST /v1/echo with a large Everything, and
+# `raw`: GET /raw/users/42 on the direct server, the same answer as a fixed body with no
+# transcoding and no call (the server's HTTP ceiling).
+#
+# Prints one line per run and a summary: median requests/s, p50 and p99, RSS after the load, and
+# the ratios to the peer (and of GET to the raw ceiling).
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3}
 build_all
 
-start cppgateway "$build/bench/bench_server" 127.0.0.1:0
-ours_pid=$started_pid
+start direct "$build/bench/bench_server" 127.0.0.1:0 --service=callback --direct-calls
+direct_pid=$started_pid
+start channel "$build/bench/bench_server" 127.0.0.1:0 --service=sync
+channel_pid=$started_pid
 start peer "$PEER_HOME/bin/peer" -addr 127.0.0.1:0
 peer_pid=$started_pid
-ours_port=$(wait_for_port cppgateway "$ours_port_sed")
-peer_port=$(wait_for_port peer "$peer_port_sed")
+declare -A port=([direct]=$(wait_for_port direct "$ours_port_sed")
+  [channel]=$(wait_for_port channel "$ours_port_sed") [peer]=$(wait_for_port peer "$peer_port_sed"))
+declare -A pid=([direct]=$direct_pid [channel]=$channel_pid [peer]=$peer_pid)
 
-declare -A port=([cppgateway]=$ours_port [peer]=$peer_port)
-for side in cppgateway peer; do  # warm up: connections, gateway channels, caches
+# The target and wrk arguments of an endpoint.
+target() {
+  case $1 in
+    get_user) echo "/v1/users/42" ;;
+    post_user) echo "/v1/users -s bench/post_user.lua" ;;
+    post_echo) echo "/v1/echo -s bench/post_echo.lua" ;;
+    raw) echo "/raw/users/42" ;;
+  esac
+}
+sides_of() { if [ "$1" = raw ]; then echo direct; else echo direct channel peer; fi; }
+
+for side in direct channel peer; do  # warm up: connections, gateway channels, caches
   curl -sf -o /dev/null "http://127.0.0.1:${port[$side]}/v1/users/42"
   timeout 10 wrk -t1 -c16 -d1s "http://127.0.0.1:${port[$side]}/v1/users/42" > /dev/null
 done
 
-echo "# Unary REST: cppgateway (in-process service) vs Go grpc-gateway v1.6.4 + cmux (grpc-go 1.33)"
-echo "# GET /v1/users/42 and POST /v1/users, wrk -t1 -c16 -d5s, $runs alternating runs; $(machine)"
+echo "# Unary REST: cppgateway (direct calls; sync methods through the channel) vs Go grpc-gateway"
+echo "# v1.6.4 + cmux (grpc-go 1.33); wrk -t1 -c16 -d5s, $runs alternating runs; $(machine)"
+endpoints=(get_user post_user post_echo raw)
 for run in $(seq "$runs"); do
-  for endpoint in get_user post_user; do
-    for side in cppgateway peer; do
-      url="http://127.0.0.1:${port[$side]}/v1/users"
-      args=()
-      if [ "$endpoint" = get_user ]; then url="$url/42"; else args=(-s bench/post_user.lua); fi
-      out=$(timeout 30 wrk -t1 -c16 -d5s --latency "${args[@]}" "$url")
+  for endpoint in "${endpoints[@]}"; do
+    for side in $(sides_of "$endpoint"); do
+      read -r path script <<< "$(target "$endpoint")"
+      # shellcheck disable=SC2086  # script is "-s file" or nothing
+      out=$(timeout 30 wrk -t1 -c16 -d5s --latency $script "http://127.0.0.1:${port[$side]}$path")
       rps=$(awk '/^Requests\/sec/ {print $2}' <<< "$out")
       p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
+      p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
       errors=$(grep -E 'Non-2xx|Socket errors' <<< "$out" | tr '\n' ' ' || true)
-      echo "$run $endpoint $side $rps $p50 $errors" >> "$logs/results"
-      printf 'run %d %-9s %-10s %9s req/s  p50 %-8s %s\n' "$run" "$endpoint" "$side" "$rps" "$p50" "$errors"
+      echo "$run $endpoint $side $rps $p50 $p99 $errors" >> "$logs/results"
+      printf 'run %d %-9s %-8s %9s req/s  p50 %-8s p99 %-8s %s\n' "$run" "$endpoint" "$side" \
+        "$rps" "$p50" "$p99" "$errors"
     done
   done
 done
-rss=("$(rss_kib "$ours_pid")" "$(rss_kib "$peer_pid")")
+declare -A rss
+for side in direct channel peer; do rss[$side]=$(rss_kib "${pid[$side]}"); done
+
+# column ENDPOINT SIDE FIELD: the median of a field (4 req/s, 5 p50, 6 p99; latencies in ms).
+column() {
+  awk -v e="$1" -v s="$2" -v f="$3" '$2==e && $3==s {print $f}' "$logs/results" |
+    if [ "$3" = 4 ]; then cat; else to_ms; fi | median
+}
 
 echo
-echo "# median of $runs runs; p50 latency in ms; RSS after the load in MiB; $(machine)"
-printf '%-10s %14s %14s %8s %10s %10s %8s\n' endpoint cppgateway peer ratio "p50 ours" "p50 peer" ratio
-for endpoint in get_user post_user; do
-  ours=$(awk -v e=$endpoint '$2==e && $3=="cppgateway" {print $4}' "$logs/results" | median)
-  peer=$(awk -v e=$endpoint '$2==e && $3=="peer" {print $4}' "$logs/results" | median)
-  ours_p50=$(awk -v e=$endpoint '$2==e && $3=="cppgateway" {print $5}' "$logs/results" | to_ms | median)
-  peer_p50=$(awk -v e=$endpoint '$2==e && $3=="peer" {print $5}' "$logs/results" | to_ms | median)
-  printf '%-10s %10s r/s %10s r/s %7.2fx %8s ms %8s ms %7.2fx\n' "$endpoint" "$ours" "$peer" \
-    "$(ratio "$ours" "$peer")" "$ours_p50" "$peer_p50" "$(ratio "$ours_p50" "$peer_p50")"
+echo "# median of $runs runs; latencies in ms; ratio = cppgateway / peer; $(machine)"
+printf '%-9s %-8s %10s %8s %8s %8s\n' endpoint side 'req/s' p50 p99 ratio
+for endpoint in get_user post_user post_echo; do
+  peer_rps=$(column "$endpoint" peer 4)
+  for side in direct channel peer; do
+    rps=$(column "$endpoint" "$side" 4)
+    printf '%-9s %-8s %10s %8s %8s %7.2fx\n' "$endpoint" "$side" "$rps" \
+      "$(column "$endpoint" "$side" 5)" "$(column "$endpoint" "$side" 6)" "$(ratio "$rps" "$peer_rps")"
+  done
 done
-printf 'RSS        %10.1f MiB %10.1f MiB %7.2fx\n' "$(echo "${rss[0]} / 1024" | bc -l)" \
-  "$(echo "${rss[1]} / 1024" | bc -l)" "$(ratio "${rss[0]}" "${rss[1]}")"
+raw_rps=$(column raw direct 4)
+printf '%-9s %-8s %10s %8s %8s\n' raw direct "$raw_rps" "$(column raw direct 5)" "$(column raw direct 6)"
+printf 'GET /v1/users/42 (direct) is %.0f%% of the raw ceiling\n' \
+  "$(echo "100 * $(column get_user direct 4) / $raw_rps" | bc -l)"
+printf 'RSS after the load: direct %.1f MiB, channel %.1f MiB, peer %.1f MiB (direct/peer %.2fx)\n' \
+  "$(echo "${rss[direct]} / 1024" | bc -l)" "$(echo "${rss[channel]} / 1024" | bc -l)" \
+  "$(echo "${rss[peer]} / 1024" | bc -l)" "$(ratio "${rss[direct]}" "${rss[peer]}")"

@@ -5,7 +5,7 @@
 #
 #   scripts/test.sh --sanitize   every test in an ASan+UBSan build (build-sanitize/), no fuzz run
 #                                (the fuzz targets have ASan already)
-#   scripts/test.sh --tsan       the server, mux and streaming tests under ThreadSanitizer
+#   scripts/test.sh --tsan       the server, mux, streaming and direct-call tests under TSan
 #                                (build-tsan/; tests/sanitizers/tsan.supp names what is not ours)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +30,13 @@ case "$mode" in
       -DCMAKE_CXX_FLAGS=-Werror -DCPPGATEWAY_BUILD_EXAMPLES=OFF)
     # Where threads meet: the event loops, the mux, gRPC's callbacks and the outbound queues.
     targets=(cppgateway_transport_e2e_tests cppgateway_streaming_e2e_tests
-      cppgateway_headers_e2e_tests)
+      cppgateway_headers_e2e_tests cppgateway_direct_call_e2e_tests)
     # Less one: under TSan's timing, grpc's in-process transport stops delivering the slow
     # reader's stream after a few MiB: the gateway's read and the service's write are both
     # started and neither completes until the call is cancelled (no race is reported). The same
     # test through a real channel (SlowReaderHoldsARemoteServiceBack) runs here, and both run in
     # the other two builds.
-    tests=(-R 'Transport|Streaming|Headers' -E 'SlowReaderHoldsTheServiceBack$')
+    tests=(-R 'Transport|Streaming|Headers|DirectCall' -E 'SlowReaderHoldsTheServiceBack$')
     export TSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/tsan.supp halt_on_error=1"
     ;;
   *)
