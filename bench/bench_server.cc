@@ -31,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "bench/v1/bench.grpc.pb.h"
 #include "bench/v1/bench.gw.h"
@@ -146,28 +147,31 @@ class CallbackBenchService final : public bench::v1::BenchService::CallbackServi
   grpc::ServerUnaryReactor* GetUser(grpc::CallbackServerContext* context,
                                     const bench::v1::GetUserRequest* request,
                                     bench::v1::User* response) override {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(AnswerGetUser(*request, response));
-    return reactor;
+    return Finished(context, AnswerGetUser(*request, response));
   }
   grpc::ServerUnaryReactor* CreateUser(grpc::CallbackServerContext* context,
                                        const bench::v1::CreateUserRequest* request,
                                        bench::v1::User* response) override {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(AnswerCreateUser(*request, response));
-    return reactor;
+    return Finished(context, AnswerCreateUser(*request, response));
   }
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* context,
                                  const bench::v1::Everything* request,
                                  bench::v1::Everything* response) override {
     *response = *request;
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
+    return Finished(context, grpc::Status::OK);
   }
   grpc::ServerWriteReactor<bench::v1::Tick>* StreamTicks(
       grpc::CallbackServerContext*, const bench::v1::TicksRequest* request) override {
     return new TicksReactor(*request);
+  }
+
+ private:
+  // The reactor of a method whose answer is ready at once.
+  static grpc::ServerUnaryReactor* Finished(grpc::CallbackServerContext* context,
+                                            grpc::Status status) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(std::move(status));
+    return reactor;
   }
 };
 
