@@ -3,7 +3,9 @@
 # (shared/peers/grpc-gateway-go), side by side in one run on this machine: the same API, the same
 # requests, the same wrk settings, alternating sides so drift hits both.
 #
-#   bench/run.sh [runs]     (default 3 runs of 5 s per endpoint and side; 127.0.0.1 only, bounded)
+#   bench/run.sh [runs] [connections...]   (default 3 runs of 5 s per endpoint, side and
+#                                            connection count, at 16 and 256 connections;
+#                                            127.0.0.1 only, bounded)
 #
 # Sides: `direct` is cppgateway with callback methods and ServerOptions::direct_calls; `channel`
 # is cppgateway with synchronous methods, called through gRPC's in-process channel; `peer` is the
@@ -16,6 +18,9 @@
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3}
+shift $(($# > 0 ? 1 : 0))
+levels=("$@")
+[ ${#levels[@]} -gt 0 ] || levels=(16 256)
 build_all
 
 start direct "$build/bench/bench_server" 127.0.0.1:0 --service=callback --direct-calls
@@ -45,21 +50,25 @@ for side in direct channel peer; do  # warm up: connections, gateway channels, c
 done
 
 echo "# Unary REST: cppgateway (direct calls; sync methods through the channel) vs Go grpc-gateway"
-echo "# v1.6.4 + cmux (grpc-go 1.33); wrk -t1 -c16 -d5s, $runs alternating runs; $(machine)"
+echo "# v1.6.4 + cmux (grpc-go 1.33); wrk -t1 -c{${levels[*]}} -d5s, $runs alternating runs;"
+echo "# $(machine)"
 endpoints=(get_user post_user post_echo raw)
 for run in $(seq "$runs"); do
-  for endpoint in "${endpoints[@]}"; do
-    for side in $(sides_of "$endpoint"); do
-      read -r path script <<< "$(target "$endpoint")"
-      # shellcheck disable=SC2086  # script is "-s file" or nothing
-      out=$(timeout 30 wrk -t1 -c16 -d5s --latency $script "http://127.0.0.1:${port[$side]}$path")
-      rps=$(awk '/^Requests\/sec/ {print $2}' <<< "$out")
-      p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
-      p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
-      errors=$(grep -E 'Non-2xx|Socket errors' <<< "$out" | tr '\n' ' ' || true)
-      echo "$run $endpoint $side $rps $p50 $p99 $errors" >> "$logs/results"
-      printf 'run %d %-9s %-8s %9s req/s  p50 %-8s p99 %-8s %s\n' "$run" "$endpoint" "$side" \
-        "$rps" "$p50" "$p99" "$errors"
+  for c in "${levels[@]}"; do
+    for endpoint in "${endpoints[@]}"; do
+      for side in $(sides_of "$endpoint"); do
+        read -r path script <<< "$(target "$endpoint")"
+        # shellcheck disable=SC2086  # script is "-s file" or nothing
+        out=$(timeout 30 wrk -t1 -c"$c" -d5s --timeout 5s --latency $script \
+          "http://127.0.0.1:${port[$side]}$path")
+        rps=$(awk '/^Requests\/sec/ {print $2}' <<< "$out")
+        p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
+        p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
+        errors=$(grep -E 'Non-2xx|Socket errors' <<< "$out" | tr '\n' ' ' || true)
+        echo "$run $endpoint@$c $side $rps $p50 $p99 $errors" >> "$logs/results"
+        printf 'run %d %-13s %-8s %9s req/s  p50 %-8s p99 %-8s %s\n' "$run" "$endpoint@$c" \
+          "$side" "$rps" "$p50" "$p99" "$errors"
+      done
     done
   done
 done
@@ -74,19 +83,23 @@ column() {
 
 echo
 echo "# median of $runs runs; latencies in ms; ratio = cppgateway / peer; $(machine)"
-printf '%-9s %-8s %10s %8s %8s %8s\n' endpoint side 'req/s' p50 p99 ratio
-for endpoint in get_user post_user post_echo; do
-  peer_rps=$(column "$endpoint" peer 4)
-  for side in direct channel peer; do
-    rps=$(column "$endpoint" "$side" 4)
-    printf '%-9s %-8s %10s %8s %8s %7.2fx\n' "$endpoint" "$side" "$rps" \
-      "$(column "$endpoint" "$side" 5)" "$(column "$endpoint" "$side" 6)" "$(ratio "$rps" "$peer_rps")"
+printf '%-13s %-8s %10s %8s %8s %8s\n' endpoint side 'req/s' p50 p99 ratio
+for c in "${levels[@]}"; do
+  for endpoint in get_user post_user post_echo; do
+    peer_rps=$(column "$endpoint@$c" peer 4)
+    for side in direct channel peer; do
+      rps=$(column "$endpoint@$c" "$side" 4)
+      printf '%-13s %-8s %10s %8s %8s %7.2fx\n' "$endpoint@$c" "$side" "$rps" \
+        "$(column "$endpoint@$c" "$side" 5)" "$(column "$endpoint@$c" "$side" 6)" \
+        "$(ratio "$rps" "$peer_rps")"
+    done
   done
+  raw_rps=$(column "raw@$c" direct 4)
+  printf '%-13s %-8s %10s %8s %8s\n' "raw@$c" direct "$raw_rps" "$(column "raw@$c" direct 5)" \
+    "$(column "raw@$c" direct 6)"
+  printf 'GET /v1/users/42 (direct) at %s connections is %.0f%% of the raw ceiling\n' "$c" \
+    "$(echo "100 * $(column "get_user@$c" direct 4) / $raw_rps" | bc -l)"
 done
-raw_rps=$(column raw direct 4)
-printf '%-9s %-8s %10s %8s %8s\n' raw direct "$raw_rps" "$(column raw direct 5)" "$(column raw direct 6)"
-printf 'GET /v1/users/42 (direct) is %.0f%% of the raw ceiling\n' \
-  "$(echo "100 * $(column get_user direct 4) / $raw_rps" | bc -l)"
 printf 'RSS after the load: direct %.1f MiB, channel %.1f MiB, peer %.1f MiB (direct/peer %.2fx)\n' \
   "$(echo "${rss[direct]} / 1024" | bc -l)" "$(echo "${rss[channel]} / 1024" | bc -l)" \
   "$(echo "${rss[peer]} / 1024" | bc -l)" "$(ratio "${rss[direct]}" "${rss[peer]}")"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Every benchmark, one after the other (about 9 minutes; 127.0.0.1 only, every run bounded):
-#   run.sh           unary REST against the Go peer (req/s, p50, RSS)
+# Every benchmark, one after the other (about 15 minutes; 127.0.0.1 only, every run bounded):
+#   run.sh           unary REST against the Go peer at 16 and 256 connections (req/s, p50, p99,
+#                    RSS, share of the raw HTTP ceiling)
+#   connections.sh   1,000 keep-alive connections: RSS per idle one, req/s and worst latency
+#   stream_rate.sh   server streaming, 1,000 unpaced messages per stream (messages/s)
 #   grpc_port.sh     gRPC through the shared port against a plain grpc::Server port (calls/s, p99)
 #   slow_backend.sh  both gateways in proxy mode before a backend that waits 100 ms (req/s, p99)
 #   open_streams.sh  1,000 then 10,000 idle SSE streams on one server (delivery, threads, RSS/stream)
@@ -11,6 +14,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ./run.sh
+echo
+./connections.sh
+echo
+./stream_rate.sh
 echo
 ./grpc_port.sh
 echo

@@ -422,11 +422,14 @@ int main(int argc, char** argv) {
               delivered, expected, complete, total, error_events);
   for (const auto& [why, how_many] : failures)
     std::printf("  %d streams: %s\n", how_many, why.c_str());
+  // From the first connect to the last stream's end: the delivery rate of short streams.
+  const double seconds = SecondsSince(start);
+  std::printf("all streams ended after %.2f s: %.0f messages/s\n", seconds, delivered / seconds);
   std::printf(
       "result streams=%d open_s=%.1f rss_before_kib=%ld rss_open_kib=%ld per_stream_kib=%.1f "
       "threads_before=%ld threads_open=%ld cpu_percent=%.0f delivered=%ld expected=%ld "
-      "complete=%ld\n",
+      "complete=%ld seconds=%.3f messages_per_s=%.0f\n",
       total, open_seconds, before.rss_kib, open_max.rss_kib, per_stream_kib, before.threads,
-      open_max.threads, cpu_percent, delivered, expected, complete);
+      open_max.threads, cpu_percent, delivered, expected, complete, seconds, delivered / seconds);
   return complete == total ? 0 : 1;
 }
