@@ -1,6 +1,7 @@
 #include "cppgateway/json.h"
 
 #include "transcoding/json_protobuf.h"
+#include "transcoding/json_reader.h"
 #include "transcoding/json_writer.h"
 
 namespace cppgateway {
@@ -68,6 +69,9 @@ grpc::Status JsonToMessage(std::string_view json, const JsonOptions& options,
   message->Clear();
   grpc::Status shape = CheckJsonShape(json, options);
   if (!shape.ok()) return shape;
+  if (ReadJson(json, message)) return grpc::Status::OK;
+  // Declined: protobuf's parser decides, and words the error.
+  message->Clear();
   return ProtobufJsonToMessage(json, options, message);
 }
 
