@@ -23,11 +23,13 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
@@ -304,10 +306,51 @@ TEST(TransportTest, IdleGrpcConnectionIsClosed) {
   EXPECT_GE(Ms(Clock::now() - start), 200);
 }
 
+TEST(TransportTest, ConnectionsAreServedOnEveryEventLoop) {
+  // A route whose handler holds its loop until a second request has reached the route: only a
+  // second loop can read that request, so two answers of 200 show two loops at work at once.
+  ServerOptions options;
+  options.event_loops = 2;
+  Server server(options);
+  std::mutex mutex;
+  std::condition_variable arrived;
+  int waiting = 0;
+  server.HandlePath("GET", "/rendezvous",
+                    [&](const HttpRequestHead&, const Gateway::PathVariables&, std::string,
+                        std::shared_ptr<HttpExchange> answer) {
+                      std::unique_lock<std::mutex> lock(mutex);
+                      ++waiting;
+                      arrived.notify_all();
+                      const bool met = arrived.wait_for(lock, 5s, [&] { return waiting >= 2; });
+                      lock.unlock();
+                      HttpResponseHead head;
+                      head.status = met ? 200 : 504;
+                      head.content_length = 0;
+                      answer->SendHead(std::move(head));
+                      answer->End();
+                    });
+  const int port = server.Start("127.0.0.1:0");
+  // Connections are dealt out in turn, the first to the loop that accepts. That loop must stay
+  // free to accept the others, so the first connection only asks for an ordinary answer.
+  RawSocket first(port);
+  ASSERT_TRUE(first.Send(GetRequest("/v1/users/1")));
+  ASSERT_TRUE(first.ReadResponse(5000ms));
+  RawSocket second(port);  // the second loop
+  ASSERT_TRUE(second.Send(GetRequest("/rendezvous")));
+  RawSocket third(port);  // the first loop again
+  ASSERT_TRUE(third.Send(GetRequest("/rendezvous")));
+  std::optional<RawResponse> held = second.ReadResponse(10000ms);
+  std::optional<RawResponse> releasing = third.ReadResponse(10000ms);
+  ASSERT_TRUE(held && releasing);
+  EXPECT_EQ(held->status, 200);
+  EXPECT_EQ(releasing->status, 200);
+}
+
 TEST(TransportTest, AFloodOfOneKindDoesNotStarveTheOther) {
   ServerOptions options;
   options.max_grpc_connections = 4;
   options.max_http1_connections = 8;
+  options.event_loops = 3;  // the cap counts the connections of every loop
   TestServer server(options);
   // gRPC connections past the cap are closed at once; HTTP/1.1 is still served.
   std::vector<RawSocket> prefaces;

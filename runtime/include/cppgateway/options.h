@@ -166,6 +166,9 @@ struct ServerOptions {
   // a tenth for gRPC (two descriptors each).
   int max_http1_connections = 0;
   int max_grpc_connections = 0;
+  // Event-loop threads serving HTTP/1.1 connections, each connection on one loop for life; the
+  // first also accepts connections and tells them apart. Zero takes one per core.
+  int event_loops = 0;
 
   // REST calls to a unary method that an in-process service implements as a callback method
   // (the service derives from the generated Foo::CallbackService) call the method itself instead

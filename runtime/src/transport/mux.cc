@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -67,7 +68,83 @@ class Mux::GrpcWatch final : public EventLoop::Watcher {
   Mux& mux_;
 };
 
+// An event loop and the HTTP/1.1 connections it serves.
+class Mux::Worker final : public Http1Connection::Owner {
+ public:
+  explicit Worker(Mux& mux) : mux_(mux) {}
+
+  // Loop thread: serves `socket` from now on.
+  void Serve(PendingSocket& socket);
+  // Loop thread: closes the idle connections, and the others after their answer.
+  void Drain();
+  // Once the loop has ended.
+  void CloseAll();
+
+  // Http1Connection::Owner, on this loop's thread.
+  void OnExchangeBegin() override { mux_.OnExchangeBegin(); }
+  void OnExchangeEnd() override { mux_.OnExchangeEnd(); }
+  void OnClosed(Http1Connection* connection) override;
+
+  EventLoop loop;
+
+ private:
+  Mux& mux_;
+  bool draining_ = false;
+  std::unordered_map<Http1Connection*, std::shared_ptr<Http1Connection>> http1_;
+};
+
+// A socket on its way to a worker's loop: closed, and uncounted, if that loop stops before it
+// takes the socket.
+struct Mux::PendingSocket {
+  PendingSocket(Mux& owner, int socket) : mux(owner), fd(socket) {}
+  ~PendingSocket() {
+    if (fd < 0) return;
+    ::close(fd);
+    --mux.http1_count_;
+  }
+  Mux& mux;
+  int fd;
+};
+
+void Mux::Worker::Serve(PendingSocket& socket) {
+  auto connection =
+      std::make_shared<Http1Connection>(socket.fd, loop, mux_.gateway_, mux_.options_, *this);
+  socket.fd = -1;  // the connection owns it now
+  http1_.emplace(connection.get(), connection);
+  connection->Start();
+  if (draining_) connection->Drain();
+}
+
+void Mux::Worker::Drain() {
+  draining_ = true;
+  std::vector<std::shared_ptr<Http1Connection>> connections;
+  for (auto& [key, connection] : http1_) connections.push_back(connection);
+  for (auto& connection : connections) connection->Drain();
+}
+
+void Mux::Worker::CloseAll() {
+  auto connections = std::move(http1_);
+  http1_.clear();
+  for (auto& [key, connection] : connections) connection->Close();
+}
+
+void Mux::Worker::OnClosed(Http1Connection* connection) {
+  auto found = http1_.find(connection);
+  if (found == http1_.end()) return;
+  // Destroyed after the current event: the loop may still be inside the connection's call.
+  std::shared_ptr<Http1Connection> doomed = std::move(found->second);
+  http1_.erase(found);
+  --mux_.http1_count_;
+  loop.Post([doomed] {});
+}
+
 namespace {
+
+// One loop per core unless the options say how many.
+std::size_t LoopCount(int option) {
+  if (option > 0) return static_cast<std::size_t>(option);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 // The default caps: shares of the open-file limit, so that neither kind can take every
 // descriptor (a gRPC connection takes two: its socket and the watch).
@@ -87,6 +164,14 @@ Mux::Mux(int listen_fd, grpc::Server* grpc_server, const Gateway& gateway,
       gateway_(gateway),
       grpc_server_(grpc_server),
       listen_fd_(listen_fd),
+      workers_([this, &options] {
+        std::vector<std::unique_ptr<Worker>> workers;
+        for (std::size_t i = LoopCount(options.event_loops); i > 0; --i) {
+          workers.push_back(std::make_unique<Worker>(*this));
+        }
+        return workers;
+      }()),
+      loop_(workers_.front()->loop),
       listener_(std::make_unique<Listener>(*this)),
       max_http1_(ConnectionCap(options.max_http1_connections, 0.5)),
       max_grpc_(ConnectionCap(options.max_grpc_connections, 0.1)) {}
@@ -95,7 +180,7 @@ Mux::~Mux() { Stop(); }
 
 void Mux::Start() {
   started_ = true;
-  loop_.Start();
+  for (auto& worker : workers_) worker->loop.Start();
   loop_.Post([this] {
     if (!loop_.Add(listen_fd_, EPOLLIN, listener_.get())) return;
     AcceptAll();  // connections that queued before the loop listened
@@ -104,35 +189,38 @@ void Mux::Start() {
 
 bool Mux::Drain(Clock::time_point deadline) {
   if (!started_ || stopped_) return true;
-  loop_.Post([this] {
-    draining_ = true;
+  std::size_t drained = 0;  // workers that have drained for this call; guarded by mutex_
+  loop_.Post([this, &drained] {
     StopAccepting();
     std::vector<Undecided*> undecided;
     for (auto& [key, connection] : undecided_) undecided.push_back(key);
     for (Undecided* connection : undecided) Forget(connection);
-    std::vector<std::shared_ptr<Http1Connection>> http1;
-    for (auto& [key, connection] : http1_) http1.push_back(connection);
-    for (auto& connection : http1) connection->Drain();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      accepting_stopped_ = true;
+    // Posted after every hand-off this loop made: each worker drains what it was handed.
+    for (auto& worker : workers_) {
+      worker->loop.Post([this, &worker = *worker, &drained] {
+        worker.Drain();
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          ++drained;
+        }
+        changed_.notify_all();
+      });
     }
-    changed_.notify_all();
   });
   std::unique_lock<std::mutex> lock(mutex_);
-  // The loop answers at once; only the requests in flight are worth a deadline.
-  changed_.wait(lock, [this] { return accepting_stopped_; });
+  // The loops answer at once; only the requests in flight are worth a deadline.
+  changed_.wait(lock, [&] { return drained == workers_.size(); });
   return changed_.wait_until(lock, deadline, [this] { return exchanges_in_flight_ == 0; });
 }
 
 void Mux::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  if (started_) loop_.Stop();
-  // The loop has ended: what is left is ours to close, on this thread.
-  auto http1 = std::move(http1_);
-  http1_.clear();
-  for (auto& [key, connection] : http1) connection->Close();
+  if (started_) {
+    for (auto& worker : workers_) worker->loop.Stop();
+  }
+  // The loops have ended: what is left is ours to close, on this thread.
+  for (auto& worker : workers_) worker->CloseAll();
   undecided_.clear();
   grpc_.clear();
   if (listen_fd_ >= 0) ::close(listen_fd_);
@@ -189,7 +277,7 @@ void Mux::Decide(Undecided* connection, uint32_t events) {
       SniffProtocol(std::string_view(bytes, static_cast<std::size_t>(count)));
   if (protocol == SniffedProtocol::kHttp1) {
     // Not HTTP/2: HTTP/1.1. The connection registers anew and reads what is there.
-    if (http1_.size() >= max_http1_) {
+    if (http1_count_ >= max_http1_) {
       Forget(connection);  // past the cap: closed at once, gRPC keeps its service
       return;
     }
@@ -197,9 +285,7 @@ void Mux::Decide(Undecided* connection, uint32_t events) {
     loop_.Remove(fd);
     connection->fd = -1;
     Forget(connection);
-    auto http1 = std::make_shared<Http1Connection>(fd, loop_, gateway_, options_, *this);
-    http1_.emplace(http1.get(), http1);
-    http1->Start();
+    HandToHttp1(fd);
     return;
   }
   if (protocol == SniffedProtocol::kHttp2) {
@@ -230,6 +316,18 @@ void Mux::Forget(Undecided* connection) {
     doomed->fd = -1;
   }
   loop_.Post([doomed] {});
+}
+
+void Mux::HandToHttp1(int fd) {
+  ++http1_count_;
+  auto socket = std::make_shared<PendingSocket>(*this, fd);
+  Worker& worker = *workers_[next_worker_++ % workers_.size()];
+  if (&worker.loop == &loop_) {
+    worker.Serve(*socket);
+    return;
+  }
+  // Registered with the worker's epoll, the socket reports the bytes that are already there.
+  worker.loop.Post([&worker, socket] { worker.Serve(*socket); });
 }
 
 void Mux::HandToGrpc(int fd) {
@@ -294,15 +392,6 @@ void Mux::OnExchangeEnd() {
     --exchanges_in_flight_;
   }
   changed_.notify_all();
-}
-
-void Mux::OnClosed(Http1Connection* connection) {
-  auto found = http1_.find(connection);
-  if (found == http1_.end()) return;
-  // Destroyed after the current event: the loop may still be inside the connection's call.
-  std::shared_ptr<Http1Connection> doomed = std::move(found->second);
-  http1_.erase(found);
-  loop_.Post([doomed] {});
 }
 
 }  // namespace cppgateway
