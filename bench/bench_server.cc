@@ -200,6 +200,8 @@ int main(int argc, char** argv) {
       service_kind = argv[i] + 10;
     } else if (std::strcmp(argv[i], "--direct-calls") == 0) {
       options.direct_calls = true;
+    } else if (std::strncmp(argv[i], "--event-loops=", 14) == 0) {
+      options.event_loops = std::atoi(argv[i] + 14);
     } else if (std::strncmp(argv[i], "--grpc-idle-ms=", 15) == 0) {
       options.grpc_max_connection_idle = std::chrono::milliseconds(std::atol(argv[i] + 15));
     } else if (argv[i][0] != '-') {
@@ -207,7 +209,8 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_server [address] [--backend=host:port] [--grpc-idle-ms=N] "
-                   "[--plain-grpc=host:port] [--service=sync|callback] [--direct-calls]\n");
+                   "[--plain-grpc=host:port] [--service=sync|callback] [--direct-calls] "
+                   "[--event-loops=N]\n");
       return 2;
     }
   }

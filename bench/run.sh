@@ -7,11 +7,12 @@
 #                                            connection count, at 16 and 256 connections;
 #                                            127.0.0.1 only, bounded)
 #
-# Sides: `direct` is cppgateway with callback methods and ServerOptions::direct_calls; `channel`
-# is cppgateway with synchronous methods, called through gRPC's in-process channel; `peer` is the
-# Go peer. Endpoints: GET /v1/users/42, POST /v1/users, POST /v1/echo with a large Everything, and
-# `raw`: GET /raw/users/42 on the direct server, the same answer as a fixed body with no
-# transcoding and no call (the server's HTTP ceiling).
+# Sides: `direct` is cppgateway with callback methods and ServerOptions::direct_calls, one event
+# loop per core (the default); `loop1` the same with one event loop, which leaves wrk a core of
+# its own on a 2-core machine; `channel` is cppgateway with synchronous methods, called through
+# gRPC's in-process channel; `peer` is the Go peer. Endpoints: GET /v1/users/42, POST /v1/users,
+# POST /v1/echo with a large Everything, and `raw`: GET /raw/users/42 on the direct servers, the
+# same answer as a fixed body with no transcoding and no call (the server's HTTP ceiling).
 #
 # Prints one line per run and a summary: median requests/s, p50 and p99, RSS after the load, and
 # the ratios to the peer (and of GET to the raw ceiling).
@@ -25,13 +26,16 @@ build_all
 
 start direct "$build/bench/bench_server" 127.0.0.1:0 --service=callback --direct-calls
 direct_pid=$started_pid
+start loop1 "$build/bench/bench_server" 127.0.0.1:0 --service=callback --direct-calls \
+  --event-loops=1
+loop1_pid=$started_pid
 start channel "$build/bench/bench_server" 127.0.0.1:0 --service=sync
 channel_pid=$started_pid
 start peer "$PEER_HOME/bin/peer" -addr 127.0.0.1:0
 peer_pid=$started_pid
 declare -A port=([direct]=$(wait_for_port direct "$ours_port_sed")
-  [channel]=$(wait_for_port channel "$ours_port_sed") [peer]=$(wait_for_port peer "$peer_port_sed"))
-declare -A pid=([direct]=$direct_pid [channel]=$channel_pid [peer]=$peer_pid)
+  [loop1]=$(wait_for_port loop1 "$ours_port_sed") [channel]=$(wait_for_port channel "$ours_port_sed") [peer]=$(wait_for_port peer "$peer_port_sed"))
+declare -A pid=([direct]=$direct_pid [loop1]=$loop1_pid [channel]=$channel_pid [peer]=$peer_pid)
 
 # The target and wrk arguments of an endpoint.
 target() {
@@ -42,14 +46,16 @@ target() {
     raw) echo "/raw/users/42" ;;
   esac
 }
-sides_of() { if [ "$1" = raw ]; then echo direct; else echo direct channel peer; fi; }
+sides=(direct loop1 channel peer)
+sides_of() { if [ "$1" = raw ]; then echo direct loop1; else echo "${sides[@]}"; fi; }
 
-for side in direct channel peer; do  # warm up: connections, gateway channels, caches
+for side in "${sides[@]}"; do  # warm up: connections, gateway channels, caches
   curl -sf -o /dev/null "http://127.0.0.1:${port[$side]}/v1/users/42"
   timeout 10 wrk -t1 -c16 -d1s "http://127.0.0.1:${port[$side]}/v1/users/42" > /dev/null
 done
 
-echo "# Unary REST: cppgateway (direct calls; sync methods through the channel) vs Go grpc-gateway"
+echo "# Unary REST: cppgateway (direct calls, a loop per core and one loop; sync methods through"
+echo "# the channel) vs Go grpc-gateway"
 echo "# v1.6.4 + cmux (grpc-go 1.33); wrk -t1 -c{${levels[*]}} -d5s, $runs alternating runs;"
 echo "# $(machine)"
 endpoints=(get_user post_user post_echo raw)
@@ -73,7 +79,7 @@ for run in $(seq "$runs"); do
   done
 done
 declare -A rss
-for side in direct channel peer; do rss[$side]=$(rss_kib "${pid[$side]}"); done
+for side in "${sides[@]}"; do rss[$side]=$(rss_kib "${pid[$side]}"); done
 
 # column ENDPOINT SIDE FIELD: the median of a field (4 req/s, 5 p50, 6 p99; latencies in ms).
 column() {
@@ -87,19 +93,22 @@ printf '%-13s %-8s %10s %8s %8s %8s\n' endpoint side 'req/s' p50 p99 ratio
 for c in "${levels[@]}"; do
   for endpoint in get_user post_user post_echo; do
     peer_rps=$(column "$endpoint@$c" peer 4)
-    for side in direct channel peer; do
+    for side in "${sides[@]}"; do
       rps=$(column "$endpoint@$c" "$side" 4)
       printf '%-13s %-8s %10s %8s %8s %7.2fx\n' "$endpoint@$c" "$side" "$rps" \
         "$(column "$endpoint@$c" "$side" 5)" "$(column "$endpoint@$c" "$side" 6)" \
         "$(ratio "$rps" "$peer_rps")"
     done
   done
-  raw_rps=$(column "raw@$c" direct 4)
-  printf '%-13s %-8s %10s %8s %8s\n' "raw@$c" direct "$raw_rps" "$(column "raw@$c" direct 5)" \
-    "$(column "raw@$c" direct 6)"
-  printf 'GET /v1/users/42 (direct) at %s connections is %.0f%% of the raw ceiling\n' "$c" \
-    "$(echo "100 * $(column "get_user@$c" direct 4) / $raw_rps" | bc -l)"
+  for side in direct loop1; do
+    raw_rps=$(column "raw@$c" "$side" 4)
+    printf '%-13s %-8s %10s %8s %8s\n' "raw@$c" "$side" "$raw_rps" \
+      "$(column "raw@$c" "$side" 5)" "$(column "raw@$c" "$side" 6)"
+    printf 'GET /v1/users/42 (%s) at %s connections is %.0f%% of its raw ceiling\n' "$side" "$c" \
+      "$(echo "100 * $(column "get_user@$c" "$side" 4) / $raw_rps" | bc -l)"
+  done
 done
-printf 'RSS after the load: direct %.1f MiB, channel %.1f MiB, peer %.1f MiB (direct/peer %.2fx)\n' \
-  "$(echo "${rss[direct]} / 1024" | bc -l)" "$(echo "${rss[channel]} / 1024" | bc -l)" \
-  "$(echo "${rss[peer]} / 1024" | bc -l)" "$(ratio "${rss[direct]}" "${rss[peer]}")"
+printf 'RSS after the load: direct %.1f MiB, loop1 %.1f MiB, channel %.1f MiB, peer %.1f MiB' \
+  "$(echo "${rss[direct]} / 1024" | bc -l)" "$(echo "${rss[loop1]} / 1024" | bc -l)" \
+  "$(echo "${rss[channel]} / 1024" | bc -l)" "$(echo "${rss[peer]} / 1024" | bc -l)"
+printf ' (direct/peer %.2fx)\n' "$(ratio "${rss[direct]}" "${rss[peer]}")"
