@@ -25,7 +25,7 @@ start=$(date +%s)
 cmake --build "$build" --target cppgateway_fuzz_targets -j"$(nproc)"
 echo "fuzz: targets built in $(($(date +%s) - start)) s"
 
-targets=${FUZZ_TARGETS:-path_template router query json http1_parser sniff}
+targets=${FUZZ_TARGETS:-path_template router query json json_codecs http1_parser sniff}
 failed=()
 for name in $targets; do
   run="$build/fuzz-runs/$name"
