@@ -17,6 +17,7 @@
 
 #include "cppgateway/test/v1/test.pb.h"
 #include "transcoding/json_protobuf.h"
+#include "transcoding/utf8.h"
 
 namespace cppgateway {
 namespace {
@@ -69,22 +70,7 @@ std::string RandomText(std::mt19937_64& random) {
   std::string text;
   const int length = static_cast<int>(random() % 6);
   for (int i = 0; i < length; ++i) {
-    std::uint32_t cp = kCodePoints[random() % kCodePoints.size()];
-    if (cp < 0x80) {
-      text += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      text += static_cast<char>(0xc0 | (cp >> 6));
-      text += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-      text += static_cast<char>(0xe0 | (cp >> 12));
-      text += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      text += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-      text += static_cast<char>(0xf0 | (cp >> 18));
-      text += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-      text += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-      text += static_cast<char>(0x80 | (cp & 0x3f));
-    }
+    AppendUtf8(kCodePoints[random() % kCodePoints.size()], &text);
   }
   return text;
 }

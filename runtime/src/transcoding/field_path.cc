@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "transcoding/base64.h"
+#include "transcoding/utf8.h"
 
 namespace cppgateway {
 namespace {
@@ -72,43 +73,6 @@ bool ParseBool(std::string_view text, bool* out) {
     *out = false;
   } else {
     return false;
-  }
-  return true;
-}
-
-// Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF): proto3 strings must
-// be, and the server would otherwise fail to parse the request.
-bool IsValidUtf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x80) {
-      ++i;
-      continue;
-    }
-    int continuation = 0;
-    unsigned int code_point = 0;
-    unsigned int minimum = 0;
-    if ((byte & 0xE0) == 0xC0) {
-      continuation = 1, code_point = byte & 0x1F, minimum = 0x80;
-    } else if ((byte & 0xF0) == 0xE0) {
-      continuation = 2, code_point = byte & 0x0F, minimum = 0x800;
-    } else if ((byte & 0xF8) == 0xF0) {
-      continuation = 3, code_point = byte & 0x07, minimum = 0x10000;
-    } else {
-      return false;
-    }
-    if (text.size() - i <= static_cast<std::size_t>(continuation)) return false;
-    for (int k = 1; k <= continuation; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return false;
-      code_point = (code_point << 6) | (next & 0x3F);
-    }
-    if (code_point < minimum || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    i += continuation + 1;
   }
   return true;
 }

@@ -25,6 +25,9 @@
 #include <utility>
 #include <vector>
 
+#include "transcoding/base64.h"
+#include "transcoding/utf8.h"
+
 namespace cppgateway {
 namespace {
 
@@ -377,24 +380,6 @@ struct PlainTable {
 };
 constexpr PlainTable kPlain;
 
-void AppendUtf8(std::uint32_t code, std::string* out) {
-  if (code < 0x80) {
-    out->push_back(static_cast<char>(code));
-  } else if (code < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (code >> 6)));
-    out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  } else if (code < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (code >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (code >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  }
-}
-
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -412,50 +397,7 @@ std::string TakeString(std::string_view view, std::string* storage) {
 // canonical spelling of its bytes (unused bits zero): protobuf's strict decoder refuses others.
 // protobuf also takes URL-safe and unpadded text; those are left to it.
 bool DecodeStrictBase64(std::string_view text, std::string* out) {
-  struct DigitTable {
-    signed char value[256];
-    constexpr DigitTable() : value() {
-      for (int i = 0; i < 256; ++i) value[i] = -1;
-      for (int i = 0; i < 26; ++i) {
-        value['A' + i] = static_cast<signed char>(i);
-        value['a' + i] = static_cast<signed char>(26 + i);
-      }
-      for (int i = 0; i < 10; ++i) value['0' + i] = static_cast<signed char>(52 + i);
-      value[static_cast<unsigned char>('+')] = 62;
-      value[static_cast<unsigned char>('/')] = 63;
-    }
-  };
-  static constexpr DigitTable kDigits;
-  if (text.size() % 4 != 0) return false;
-  out->clear();
-  out->reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    const int a = kDigits.value[static_cast<unsigned char>(text[i])];
-    const int b = kDigits.value[static_cast<unsigned char>(text[i + 1])];
-    int c = kDigits.value[static_cast<unsigned char>(text[i + 2])];
-    int d = kDigits.value[static_cast<unsigned char>(text[i + 3])];
-    if (a < 0 || b < 0) return false;
-    if (last && text[i + 3] == '=') {
-      if (text[i + 2] == '=') {
-        if ((b & 0x0F) != 0) return false;
-        out->push_back(static_cast<char>((a << 2) | (b >> 4)));
-        return true;
-      }
-      if (c < 0 || (c & 0x03) != 0) return false;
-      out->push_back(static_cast<char>((a << 2) | (b >> 4)));
-      out->push_back(static_cast<char>(((b & 0x0F) << 4) | (c >> 2)));
-      return true;
-    }
-    if (c < 0 || d < 0) return false;
-    const std::uint32_t bits = (static_cast<std::uint32_t>(a) << 18) |
-                               (static_cast<std::uint32_t>(b) << 12) |
-                               (static_cast<std::uint32_t>(c) << 6) | static_cast<std::uint32_t>(d);
-    out->push_back(static_cast<char>(bits >> 16));
-    out->push_back(static_cast<char>((bits >> 8) & 0xFF));
-    out->push_back(static_cast<char>(bits & 0xFF));
-  }
-  return true;
+  return DecodeBase64(text, out) && EncodeBase64(*out) == text;
 }
 
 // Reads exactly `count` digits of `text` from `pos`.
@@ -1058,38 +1000,14 @@ class Parser {
     }
   }
 
-  // One UTF-8 sequence of 2 to 4 bytes (no overlong forms, no surrogates, nothing past
-  // U+10FFFF); also refuses what else may stop the fast loop (control characters).
+  // One UTF-8 sequence of 2 to 4 bytes (transcoding/utf8.h); also refuses what else may stop
+  // the fast loop (control characters).
   bool SkipUtf8() {
-    const auto byte = [this](std::ptrdiff_t i) {
-      return p_ + i < end_ ? static_cast<unsigned char>(p_[i]) : 0u;
-    };
-    const unsigned lead = byte(0);
-    const auto continuation = [](unsigned c) { return c >= 0x80 && c <= 0xBF; };
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      if (!continuation(byte(1))) return false;
-      p_ += 2;
-      return true;
-    }
-    if (lead >= 0xE0 && lead <= 0xEF) {
-      const unsigned second = byte(1);
-      const unsigned low = lead == 0xE0 ? 0xA0 : 0x80;
-      const unsigned high = lead == 0xED ? 0x9F : 0xBF;
-      if (second < low || second > high || !continuation(byte(2))) return false;
-      p_ += 3;
-      return true;
-    }
-    if (lead >= 0xF0 && lead <= 0xF4) {
-      const unsigned second = byte(1);
-      const unsigned low = lead == 0xF0 ? 0x90 : 0x80;
-      const unsigned high = lead == 0xF4 ? 0x8F : 0xBF;
-      if (second < low || second > high || !continuation(byte(2)) || !continuation(byte(3))) {
-        return false;
-      }
-      p_ += 4;
-      return true;
-    }
-    return false;
+    std::uint32_t code_point;
+    const std::size_t length =
+        DecodeUtf8(std::string_view(p_, static_cast<std::size_t>(end_ - p_)), &code_point);
+    p_ += length;
+    return length != 0;
   }
 
   // One escape, at its backslash, appended decoded.

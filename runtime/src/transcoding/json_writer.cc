@@ -18,9 +18,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "transcoding/base64.h"
+#include "transcoding/utf8.h"
 
 namespace cppgateway {
 namespace {
@@ -202,31 +204,6 @@ void AppendUnicodeEscape(std::uint32_t unit, std::string* out) {
                           kHex[(unit >> 4) & 0xf],
                           kHex[unit & 0xf]};
   out->append(escape, sizeof escape);
-}
-
-// The length of the UTF-8 sequence at the start of `text` and its code point, or 0 when it is not
-// well-formed (overlong, a surrogate, past U+10FFFF, cut short).
-std::size_t DecodeUtf8(std::string_view text, std::uint32_t* cp) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(0);
-  std::size_t length;
-  std::uint32_t min;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2, min = 0x80, *cp = lead & 0x1f;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3, min = 0x800, *cp = lead & 0x0f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4, min = 0x10000, *cp = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xc0) != 0x80) return 0;
-    *cp = (*cp << 6) | (byte(i) & 0x3f);
-  }
-  if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff)) return 0;
-  return length;
 }
 
 // Appends `text` as a JSON string, escaped as protobuf's printer escapes it. False when `text`
@@ -542,20 +519,17 @@ class Writer {
     return AppendEscaped(value->name(), &out_);
   }
 
-  // Fields of the well-known types, by number: their layout is fixed by descriptor.proto's
-  // siblings, and a table lookup per value would cost more than the value.
-  static std::int64_t Int64Field(const google::protobuf::Message& message, int number) {
-    return message.GetReflection()->GetInt64(message,
-                                             message.GetDescriptor()->FindFieldByNumber(number));
-  }
-  static std::int32_t Int32Field(const google::protobuf::Message& message, int number) {
-    return message.GetReflection()->GetInt32(message,
-                                             message.GetDescriptor()->FindFieldByNumber(number));
+  // Timestamp and Duration alike: `seconds` is their first field, `nanos` their second.
+  static std::pair<std::int64_t, std::int32_t> SecondsAndNanos(
+      const google::protobuf::Message& message) {
+    const Reflection* reflection = message.GetReflection();
+    const Descriptor* descriptor = message.GetDescriptor();
+    return {reflection->GetInt64(message, descriptor->field(0)),
+            reflection->GetInt32(message, descriptor->field(1))};
   }
 
   bool Timestamp(const google::protobuf::Message& message) {
-    const std::int64_t seconds = Int64Field(message, 1);
-    const std::int32_t nanos = Int32Field(message, 2);
+    const auto [seconds, nanos] = SecondsAndNanos(message);
     // 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z, as protobuf allows.
     if (seconds < -62135596800 || seconds > 253402300799 || nanos < 0 || nanos > 999999999) {
       return false;
@@ -587,8 +561,7 @@ class Writer {
   }
 
   bool Duration(const google::protobuf::Message& message) {
-    const std::int64_t seconds = Int64Field(message, 1);
-    const std::int32_t nanos = Int32Field(message, 2);
+    const auto [seconds, nanos] = SecondsAndNanos(message);
     // protobuf refuses seconds past 10,000 years, and prints nonsense for mixed signs.
     constexpr std::int64_t kMaxSeconds = 315576000000;
     if (seconds < -kMaxSeconds || seconds > kMaxSeconds || nanos <= -1000000000 ||
