@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,6 +78,10 @@ class HttpExchange {
 
   // After RequestHandler::OnBody returned false: the handler wants the rest of the body.
   virtual void ResumeBody() = 0;
+
+  // Runs `task` soon on the thread that calls the handler (the connection's event loop), never
+  // inside this call: for work that must not run on the caller's stack. Any thread.
+  virtual void Post(std::function<void()> task) = 0;
 };
 
 // What a route does with one request. Every call comes from the event loop that owns the

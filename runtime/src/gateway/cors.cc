@@ -30,6 +30,7 @@ class CorsExchange final : public HttpExchange {
   void End(const HttpHeaders& trailers) override { inner_->End(trailers); }
   void Abort() override { inner_->Abort(); }
   void ResumeBody() override { inner_->ResumeBody(); }
+  void Post(std::function<void()> task) override { inner_->Post(std::move(task)); }
 
  private:
   const std::shared_ptr<HttpExchange> inner_;

@@ -60,8 +60,9 @@ void EventLoop::Post(std::function<void()> task) {
     // Kept even while stopping: a task may hold what must not be destroyed where it was posted
     // (a connection posting its own destruction from inside its call). Stop drops the rest.
     tasks_.push_back(std::move(task));
-    wake = !wake_pending_;
-    wake_pending_ = true;
+    // The loop looks at its tasks before it waits again: its own posts need no wake-up.
+    wake = !wake_pending_ && !InLoopThread();
+    if (wake) wake_pending_ = true;
   }
   // One write per batch of tasks: the loop takes them all when it wakes.
   if (wake) {
@@ -97,8 +98,13 @@ void EventLoop::CancelTimer(Timer* timer) {
 void EventLoop::Run() {
   std::vector<epoll_event> events(256);
   for (;;) {
+    bool tasks_waiting;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      tasks_waiting = !tasks_.empty();
+    }
     int count = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
-                             MillisecondsToNextTimer());
+                             tasks_waiting ? 0 : MillisecondsToNextTimer());
     if (count < 0) count = 0;  // EINTR; nothing else can fail on a valid epoll fd
     for (int i = 0; i < count; ++i) {
       auto* watcher = static_cast<Watcher*>(events[i].data.ptr);

@@ -261,6 +261,8 @@ void Http1Exchange::Abort() {
   queue_->End(id_, /*abort=*/true, /*close=*/true);
 }
 
+void Http1Exchange::Post(std::function<void()> task) { loop_.Post(std::move(task)); }
+
 void Http1Exchange::ResumeBody() {
   loop_.Post([connection = connection_, id = id_] {
     if (auto alive = connection.lock()) alive->ResumeBody(id);

@@ -40,6 +40,7 @@ class Http1Exchange final : public HttpExchange {
   void End(const HttpHeaders& trailers) override;
   void Abort() override;
   void ResumeBody() override;
+  void Post(std::function<void()> task) override;
 
  private:
   // Writes the head for real (a compressed answer of known length waits for its whole body).
