@@ -158,8 +158,10 @@ void PrintRegisterDefinition(const ApiFile& file, const Service& service, Printe
     const std::string request_type = CppTypeName(*method.descriptor->input_type(), package);
     const std::string response_type = CppTypeName(*method.descriptor->output_type(), package);
     std::vector<std::string> arguments = {"", "channel", CppStringLiteral(method.grpc_path)};
-    // A unary method can be called directly on an in-process callback service (direct_calls).
-    if (method.streaming == Method::Streaming::kNone) {
+    // A unary or server-streaming method can be called directly on an in-process callback
+    // service (direct_calls).
+    if (method.streaming == Method::Streaming::kNone ||
+        method.streaming == Method::Streaming::kServer) {
       arguments.push_back("&" + service.descriptor->name() +
                           "::CallbackService::" + method.descriptor->name());
     }

@@ -36,7 +36,8 @@ case "$mode" in
     # started and neither completes until the call is cancelled (no race is reported). The same
     # test through a real channel (SlowReaderHoldsARemoteServiceBack) runs here, and both run in
     # the other two builds.
-    tests=(-R 'Transport|Streaming|Headers|DirectCall' -E 'SlowReaderHoldsTheServiceBack$')
+    tests=(-R 'Transport|Streaming|ServerStream|DirectStream|Headers|DirectCall'
+      -E 'SlowReaderHoldsTheServiceBack$')
     export TSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/tsan.supp halt_on_error=1"
     ;;
   *)

@@ -62,15 +62,16 @@ std::string PostChunked(const std::string& path, const std::string& content_type
          "\r\nTransfer-Encoding: chunked\r\n\r\n";
 }
 
-// The stream service over gRPC and REST on 127.0.0.1 port 0, REST calling it in-process. In proxy
-// mode the service runs on a backend server of its own, and the gateway calls it through a gRPC
-// channel to the backend's port.
+// The stream service over gRPC and REST on 127.0.0.1 port 0, REST calling it in-process: through
+// gRPC's in-process channel, or with direct calls (ServerOptions::direct_calls), where every
+// server stream must reach the service directly. In proxy mode the service runs on a backend
+// server of its own, and the gateway calls it through a gRPC channel to the backend's port.
 class StreamServer {
  public:
-  enum class Mode { kInProcess, kProxy };
+  enum class Mode { kInProcess, kDirect, kProxy };
 
   explicit StreamServer(ServerOptions options = {}, Mode mode = Mode::kInProcess)
-      : server_(options) {
+      : mode_(mode), server_(WithMode(std::move(options), mode)) {
     if (mode == Mode::kProxy) {
       backend_ = std::make_unique<Server>();
       backend_->AddService(&service_);
@@ -90,6 +91,9 @@ class StreamServer {
     server_.Shutdown();
     if (backend_) backend_->Shutdown();
     EXPECT_EQ(service_.open_calls(), 0) << "a call outlived the server";
+    if (mode_ != Mode::kDirect) {
+      EXPECT_EQ(service_.direct_streams(), 0);
+    }
   }
 
   Server& server() { return server_; }
@@ -97,17 +101,42 @@ class StreamServer {
   int port() const { return port_; }
 
  private:
+  static ServerOptions WithMode(ServerOptions options, Mode mode) {
+    options.direct_calls = mode == Mode::kDirect;
+    return options;
+  }
+
+  const Mode mode_;
   StreamServiceImpl service_;  // outlives the servers
   std::unique_ptr<Server> backend_;
   Server server_;
   int port_ = 0;
 };
 
-// ---------------------------------------------------------------------------------------------
-// Server streaming
+std::string ModeName(const ::testing::TestParamInfo<StreamServer::Mode>& info) {
+  switch (info.param) {
+    case StreamServer::Mode::kInProcess:
+      return "InProcess";
+    case StreamServer::Mode::kDirect:
+      return "Direct";
+    case StreamServer::Mode::kProxy:
+      break;
+  }
+  return "Proxy";
+}
 
-TEST(StreamingTest, ServerStreamMessagesArriveAsTheyAreProduced) {
-  StreamServer server;
+// ---------------------------------------------------------------------------------------------
+// Server streaming, through gRPC's in-process channel and called directly
+
+class ServerStreamTest : public ::testing::TestWithParam<StreamServer::Mode> {};
+
+INSTANTIATE_TEST_SUITE_P(ChannelAndDirect, ServerStreamTest,
+                         ::testing::Values(StreamServer::Mode::kInProcess,
+                                           StreamServer::Mode::kDirect),
+                         ModeName);
+
+TEST_P(ServerStreamTest, ServerStreamMessagesArriveAsTheyAreProduced) {
+  StreamServer server({}, GetParam());
   RawSocket socket(server.port());
   ASSERT_TRUE(socket.Send(GetRequest("/v1/count/3?gated=true")));
   std::optional<RawResponse> head = socket.ReadHead(5000ms);
@@ -137,8 +166,8 @@ TEST(StreamingTest, ServerStreamMessagesArriveAsTheyAreProduced) {
             "{\"result\":{\"index\":1,\"payload\":\"\",\"detail\":{\"note\":\"tick 1\"}}}\n");
 }
 
-TEST(StreamingTest, ServerStreamResponseBodySelectsTheResult) {
-  StreamServer server;
+TEST_P(ServerStreamTest, ServerStreamResponseBodySelectsTheResult) {
+  StreamServer server({}, GetParam());
   httplib::Client client("127.0.0.1", server.port());
   auto answer = client.Get("/v1/count/2/details");
   ASSERT_TRUE(answer) << httplib::to_string(answer.error());
@@ -147,8 +176,8 @@ TEST(StreamingTest, ServerStreamResponseBodySelectsTheResult) {
             "{\"result\":{\"note\":\"tick 1\"}}\n{\"result\":{\"note\":\"tick 2\"}}\n");
 }
 
-TEST(StreamingTest, ErrorBeforeTheFirstMessageIsAnOrdinaryErrorAnswer) {
-  StreamServer server;
+TEST_P(ServerStreamTest, ErrorBeforeTheFirstMessageIsAnOrdinaryErrorAnswer) {
+  StreamServer server({}, GetParam());
   httplib::Client client("127.0.0.1", server.port());
   auto answer = client.Get("/v1/count/3?fail_at=1&fail_code=5");
   ASSERT_TRUE(answer) << httplib::to_string(answer.error());
@@ -166,8 +195,8 @@ TEST(StreamingTest, ErrorBeforeTheFirstMessageIsAnOrdinaryErrorAnswer) {
   EXPECT_EQ(json::parse(sse->body)["code"], 14);
 }
 
-TEST(StreamingTest, ErrorInTheMiddleEndsTheNdjsonStreamWithAnErrorLine) {
-  StreamServer server;
+TEST_P(ServerStreamTest, ErrorInTheMiddleEndsTheNdjsonStreamWithAnErrorLine) {
+  StreamServer server({}, GetParam());
   httplib::Client client("127.0.0.1", server.port());
   auto answer = client.Get("/v1/count/5?fail_at=3&fail_code=14");
   ASSERT_TRUE(answer) << httplib::to_string(answer.error());
@@ -180,8 +209,8 @@ TEST(StreamingTest, ErrorInTheMiddleEndsTheNdjsonStreamWithAnErrorLine) {
                                                "details":[]}})"));
 }
 
-TEST(StreamingTest, ServerSentEvents) {
-  StreamServer server;
+TEST_P(ServerStreamTest, ServerSentEvents) {
+  StreamServer server({}, GetParam());
   httplib::Client client("127.0.0.1", server.port());
   auto answer = client.Get("/v1/count/2", {{"Accept", "text/event-stream"}});
   ASSERT_TRUE(answer) << httplib::to_string(answer.error());
@@ -204,8 +233,8 @@ TEST(StreamingTest, ServerSentEvents) {
 // ---------------------------------------------------------------------------------------------
 // google.api.HttpBody
 
-TEST(StreamingTest, HttpBodyStreamArrivesByteForByte) {
-  StreamServer server;
+TEST_P(ServerStreamTest, HttpBodyStreamArrivesByteForByte) {
+  StreamServer server({}, GetParam());
   constexpr int64_t kSize = 5 * 1024 * 1024 + 123;
   httplib::Client client("127.0.0.1", server.port());
   client.set_read_timeout(30, 0);
@@ -222,8 +251,8 @@ TEST(StreamingTest, HttpBodyStreamArrivesByteForByte) {
   }
 }
 
-TEST(StreamingTest, HttpBodyStreamThatFailsIsCutOff) {
-  StreamServer server;
+TEST_P(ServerStreamTest, HttpBodyStreamThatFailsIsCutOff) {
+  StreamServer server({}, GetParam());
   RawSocket socket(server.port());
   ASSERT_TRUE(socket.Send(GetRequest("/v1/download/1000000?chunk_bytes=1000&fail_after=3")));
   std::optional<RawResponse> head = socket.ReadHead(5000ms);
@@ -371,9 +400,10 @@ TEST(StreamingTest, BidiAnswersEachLineWhileTheBodyIsStillComing) {
 
 class StreamingModeTest : public ::testing::TestWithParam<StreamServer::Mode> {};
 
-INSTANTIATE_TEST_SUITE_P(InProcessAndProxy, StreamingModeTest,
+INSTANTIATE_TEST_SUITE_P(EveryMode, StreamingModeTest,
                          ::testing::Values(StreamServer::Mode::kInProcess,
-                                           StreamServer::Mode::kProxy));
+                                           StreamServer::Mode::kDirect, StreamServer::Mode::kProxy),
+                         ModeName);
 
 TEST_P(StreamingModeTest, ServerStreamAndBidi) {
   StreamServer server({}, GetParam());
@@ -444,9 +474,9 @@ void CheckThatASlowReaderHoldsTheServiceBack(StreamServer::Mode mode) {
     }
   }
   // In-process, only the gateway's queue and gRPC's one message in flight hold bytes. Through a
-  // channel, HTTP/2's windows (which gRPC's BDP estimator grows to many MiB) and the sockets
-  // between hold up to about 30 more: still far from all 64.
-  const int64_t bound = mode == StreamServer::Mode::kInProcess ? 16 : 48;
+  // remote channel, HTTP/2's windows (which gRPC's BDP estimator grows to many MiB) and the
+  // sockets between hold up to about 30 more: still far from all 64.
+  const int64_t bound = mode == StreamServer::Mode::kProxy ? 48 : 16;
   EXPECT_LT(writes, bound) << "of 64 messages of 1 MiB, with nobody reading";
 
   // Reading on lets the rest through, byte for byte. The bytes repeat every 256: each chunk is
@@ -473,6 +503,10 @@ void CheckThatASlowReaderHoldsTheServiceBack(StreamServer::Mode mode) {
 
 TEST(StreamingTest, SlowReaderHoldsTheServiceBack) {
   CheckThatASlowReaderHoldsTheServiceBack(StreamServer::Mode::kInProcess);
+}
+
+TEST(StreamingTest, SlowReaderHoldsADirectlyCalledServiceBack) {
+  CheckThatASlowReaderHoldsTheServiceBack(StreamServer::Mode::kDirect);
 }
 
 TEST(StreamingTest, SlowReaderHoldsARemoteServiceBack) {
@@ -529,10 +563,10 @@ TEST(StreamingTest, OpenStreamsHoldNoThreads) {
   EXPECT_LE(ThreadCount(), threads_before + 4) << "300 open streams";
 }
 
-TEST(StreamingTest, ShutdownLetsStreamsRunUntilTheGraceThenEndsThem) {
+TEST_P(ServerStreamTest, ShutdownLetsStreamsRunUntilTheGraceThenEndsThem) {
   ServerOptions options;
   options.shutdown_grace = 300ms;
-  StreamServer server(options);
+  StreamServer server(options, GetParam());
   RawSocket socket(server.port());
   ASSERT_TRUE(socket.Send(GetRequest("/v1/watch/forever")));
   ASSERT_TRUE(socket.ReadHead(5000ms));
@@ -551,6 +585,99 @@ TEST(StreamingTest, ShutdownLetsStreamsRunUntilTheGraceThenEndsThem) {
   ASSERT_TRUE(last);
   EXPECT_EQ(*last, "") << "the stream ends properly";
   EXPECT_TRUE(socket.WaitForClose(5000ms));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server streams called directly (ServerOptions::direct_calls)
+
+// The whole answer to GET `target`, as received (framing included), without its Date header.
+std::string WholeAnswer(int port, const std::string& target, const std::string& headers) {
+  RawSocket socket(port);
+  EXPECT_TRUE(socket.Send("GET " + target + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n" +
+                          headers + "\r\n"));
+  std::string answer = socket.ReadUntilClose(10000ms).value_or("no answer");
+  std::size_t date = answer.find("\r\nDate: ");
+  if (date != std::string::npos) answer.erase(date, answer.find("\r\n", date + 2) - date);
+  return answer;
+}
+
+TEST(DirectStreamTest, AnswersByteForByteAsThroughTheChannel) {
+  StreamServer channel({}, StreamServer::Mode::kInProcess);
+  StreamServer direct({}, StreamServer::Mode::kDirect);
+  const std::string kSse = "Accept: text/event-stream\r\n";
+  // NDJSON and SSE; no message; response_body; errors before the first message and after it;
+  // metadata both ways (trailers with TE: trailers); no reactor; raw HttpBody, whole and cut off;
+  // messages large enough to fill the connection's queue.
+  const std::vector<std::pair<std::string, std::string>> requests = {
+      {"/v1/count/3", ""},
+      {"/v1/count/3", kSse},
+      {"/v1/count/0", ""},
+      {"/v1/count/2/details", ""},
+      {"/v1/count/3?fail_at=1&fail_code=5", ""},
+      {"/v1/count/3?fail_at=1&fail_code=14", kSse},
+      {"/v1/count/5?fail_at=3&fail_code=14", ""},
+      {"/v1/count/3?fail_at=2&fail_code=13", kSse},
+      {"/v1/count/2", "Grpc-Metadata-Echo: e1\r\nTE: trailers\r\n"},
+      {"/v1/count/2?fail_at=2&fail_code=9", "Grpc-Metadata-Echo: e2\r\nTE: trailers\r\n"},
+      {"/v1/count/0", "Grpc-Metadata-Echo: e3\r\n"},
+      {"/v1/count/-1", ""},
+      {"/v1/download/70000?chunk_bytes=30000&content_type=text/plain", ""},
+      {"/v1/download/5000?chunk_bytes=1000&fail_after=3", ""},
+      {"/v1/count/300?payload_bytes=5000", ""},
+  };
+  for (const auto& [target, headers] : requests) {
+    SCOPED_TRACE(target + " " + headers);
+    std::string through_channel = WholeAnswer(channel.port(), target, headers);
+    EXPECT_EQ(WholeAnswer(direct.port(), target, headers), through_channel);
+    EXPECT_EQ(through_channel.rfind("HTTP/1.1 ", 0), 0u) << through_channel;
+  }
+  // What was compared did take both ways.
+  EXPECT_EQ(channel.service().direct_streams(), 0);
+  EXPECT_EQ(direct.service().direct_streams(), static_cast<int>(requests.size()));
+}
+
+TEST(DirectStreamTest, ThousandsOfMessagesOnManyStreamsArriveWholeAndInOrder) {
+  StreamServer server({}, StreamServer::Mode::kDirect);
+  constexpr int kStreams = 8;
+  constexpr int kTicks = 5000;  // each written from the last one's OnWriteDone
+  std::vector<RawSocket> sockets;
+  for (int i = 0; i < kStreams; ++i) {
+    sockets.emplace_back(server.port());
+    ASSERT_TRUE(sockets.back().Send(GetRequest("/v1/count/" + std::to_string(kTicks))));
+  }
+  for (RawSocket& socket : sockets) {
+    std::optional<RawResponse> answer = socket.ReadResponse(30000ms);
+    ASSERT_TRUE(answer);
+    std::vector<json> lines = Lines(answer->body);
+    ASSERT_EQ(lines.size(), static_cast<std::size_t>(kTicks));
+    for (int i = 0; i < kTicks; ++i) ASSERT_EQ(lines[i]["result"]["index"], i + 1);
+  }
+  EXPECT_EQ(server.service().direct_streams(), kStreams);
+}
+
+TEST(DirectStreamTest, AClientThatGoesAwayWhileTheStreamWaitsForRoomCancelsIt) {
+  StreamServer server({}, StreamServer::Mode::kDirect);
+  {
+    RawSocket socket("127.0.0.1", server.port(), /*receive_buffer=*/32 * 1024);
+    ASSERT_TRUE(socket.Send(GetRequest("/v1/download/67108864?chunk_bytes=1048576")));
+    ASSERT_TRUE(socket.ReadHead(5000ms));
+    // The writes stop once the queue is full: the stream waits for room that never comes.
+    for (int64_t before = -1; before != server.service().download_writes();) {
+      before = server.service().download_writes();
+      server.service().WaitFor([&] { return server.service().download_writes() != before; }, 300ms);
+    }
+  }  // closed
+  EXPECT_TRUE(
+      server.service().WaitFor([&] { return server.service().cancellations() == 1; }, 5000ms));
+  EXPECT_TRUE(server.service().WaitFor([&] { return server.service().open_calls() == 0; }, 5000ms));
+  EXPECT_LT(server.service().download_writes(), 64);
+}
+
+TEST(DirectStreamTest, ARequestWithADeadlineGoesThroughTheChannel) {
+  StreamServer server({}, StreamServer::Mode::kDirect);
+  std::string answer = WholeAnswer(server.port(), "/v1/count/2", "Grpc-Timeout: 10S\r\n");
+  EXPECT_NE(answer.find("{\"result\":{\"index\":2,"), std::string::npos) << answer;
+  EXPECT_EQ(server.service().direct_streams(), 0);
 }
 
 }  // namespace

@@ -188,6 +188,16 @@ std::optional<std::string> RawSocket::ReadChunksUntil(std::string_view text, mil
   return body;
 }
 
+std::optional<std::string> RawSocket::ReadUntilClose(milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Fill(deadline)) {
+  }
+  if (Clock::now() >= deadline) return std::nullopt;  // Fill stopped at the deadline, not a close
+  std::string all;
+  all.swap(buffer_);
+  return all;
+}
+
 bool RawSocket::WaitForClose(milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {

@@ -74,6 +74,10 @@ class RawSocket {
   // Reads chunks until the decoded body read so far by this call contains `text`.
   std::optional<std::string> ReadChunksUntil(std::string_view text, milliseconds timeout);
 
+  // Every byte until the peer closes the connection, as received (framing included); nullopt on
+  // timeout.
+  std::optional<std::string> ReadUntilClose(milliseconds timeout);
+
   // True when the peer closes the connection (end of stream or reset) within `timeout` with no
   // further bytes; false on timeout or when bytes arrive.
   bool WaitForClose(milliseconds timeout);

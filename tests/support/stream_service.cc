@@ -224,18 +224,34 @@ class StreamServiceImpl::DownloadReactor final : public grpc::ServerWriteReactor
 };
 
 grpc::ServerWriteReactor<StreamServiceImpl::Tick>* StreamServiceImpl::Count(
-    grpc::CallbackServerContext*, const test::v1::CountRequest* request) {
+    grpc::CallbackServerContext* context, const test::v1::CountRequest* request) {
+  CountStarted(*context);
+  // Metadata both ways: the value of the client's `echo` comes back as header and trailer.
+  auto echo = context->client_metadata().find("echo");
+  if (echo != context->client_metadata().end()) {
+    std::string value(echo->second.data(), echo->second.size());
+    context->AddInitialMetadata("echo-header", value);
+    context->AddTrailingMetadata("echo-trailer", value);
+  }
+  if (request->n() < 0) return nullptr;  // no reactor: gRPC answers UNIMPLEMENTED
   return new CountReactor(this, *request);
 }
 
 grpc::ServerWriteReactor<StreamServiceImpl::Tick>* StreamServiceImpl::Watch(
-    grpc::CallbackServerContext*, const test::v1::WatchRequest*) {
+    grpc::CallbackServerContext* context, const test::v1::WatchRequest*) {
+  CountStarted(*context);
   return new WatchReactor(this);
 }
 
 grpc::ServerWriteReactor<HttpBody>* StreamServiceImpl::Download(
-    grpc::CallbackServerContext*, const test::v1::DownloadRequest* request) {
+    grpc::CallbackServerContext* context, const test::v1::DownloadRequest* request) {
+  CountStarted(*context);
   return new DownloadReactor(this, *request);
+}
+
+void StreamServiceImpl::CountStarted(grpc::CallbackServerContext& context) {
+  // A call with no gRPC call behind it is the gateway's direct call.
+  if (context.c_call() == nullptr) Changed([this] { ++direct_streams_; });
 }
 
 grpc::ServerReadReactor<UploadLine>* StreamServiceImpl::Upload(grpc::CallbackServerContext*,
@@ -422,6 +438,11 @@ int StreamServiceImpl::cancellations() {
 int64_t StreamServiceImpl::download_writes() {
   std::lock_guard<std::mutex> lock(mutex_);
   return download_writes_;
+}
+
+int StreamServiceImpl::direct_streams() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return direct_streams_;
 }
 
 int StreamServiceImpl::open_calls() {

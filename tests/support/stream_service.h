@@ -1,7 +1,8 @@
 // The implementation of cppgateway.test.v1.StreamService that the streaming tests call: gRPC's
 // callback API throughout (timers are grpc::Alarms), so that no stream holds a thread on the
 // service's side, and counters a test can wait on: ticks produced, cancellations seen, writes
-// that gRPC's flow control let through.
+// that gRPC's flow control let through, streams the gateway called directly. Count sends the
+// client's `echo` metadata back as header and trailer metadata.
 #pragma once
 
 #include <chrono>
@@ -57,6 +58,8 @@ class StreamServiceImpl final : public test::v1::StreamService::CallbackService 
   int cancellations();
   // Download messages whose write gRPC completed.
   int64_t download_writes();
+  // Server streams that the gateway called directly (ServerOptions::direct_calls).
+  int direct_streams();
   // Reactors not yet done: 0 once every call has ended.
   int open_calls();
 
@@ -72,6 +75,8 @@ class StreamServiceImpl final : public test::v1::StreamService::CallbackService 
   // Runs `release` on the next Release(); used by gated streams.
   void AwaitRelease(std::function<void()> release);
   void Changed(const std::function<void()>& change);
+  // Counts a server stream as it starts.
+  void CountStarted(grpc::CallbackServerContext& context);
 
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -80,6 +85,7 @@ class StreamServiceImpl final : public test::v1::StreamService::CallbackService 
   int ticks_produced_ = 0;
   int cancellations_ = 0;
   int64_t download_writes_ = 0;
+  int direct_streams_ = 0;
   int open_calls_ = 0;
   uint64_t version_ = 0;  // counts changes, so that WaitFor misses none
 };

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cppgateway/direct_stream.h"
 #include "cppgateway/http_exchange.h"
 #include "cppgateway/options.h"
 #include "cppgateway/router.h"
@@ -28,6 +29,8 @@ namespace internal {
 class MethodHandler;
 template <class RequestType, class ResponseType>
 class CallbackUnaryHandler;
+template <class RequestType, class ResponseType>
+class CallbackServerStreamingHandler;
 }  // namespace internal
 }  // namespace grpc
 
@@ -82,20 +85,18 @@ class Gateway {
                    std::string_view method, CallbackMethod<Service, Request, Response> callback) {
     AddRoute(binding, std::move(channel), method, MethodKind::kUnary, Request::default_instance(),
              Response::default_instance(),
-             [callback](grpc::Service* service, int method_index) -> DirectHandler {
-               auto* typed = dynamic_cast<Service*>(service);
-               // Of the class, and the method not turned sync, async or raw by a later mixin.
-               if (typed == nullptr ||
-                   dynamic_cast<grpc::internal::CallbackUnaryHandler<Request, Response>*>(
-                       MethodHandlerOf(*service, method_index)) == nullptr) {
-                 return nullptr;
-               }
-               return [typed, callback](grpc::CallbackServerContext* context,
-                                        const google::protobuf::Message* request,
-                                        google::protobuf::Message* response) {
+             [callback](grpc::Service* service, int method_index) -> DirectMethod {
+               using Handler = grpc::internal::CallbackUnaryHandler<Request, Response>;
+               Service* typed = CallbackServiceOf<Service, Handler>(service, method_index);
+               if (typed == nullptr) return {};
+               DirectMethod direct;
+               direct.unary = [typed, callback](grpc::CallbackServerContext* context,
+                                                const google::protobuf::Message* request,
+                                                google::protobuf::Message* response) {
                  return (typed->*callback)(context, static_cast<const Request*>(request),
                                            static_cast<Response*>(response));
                };
+               return direct;
              });
   }
   template <class Request, class Response>
@@ -103,6 +104,35 @@ class Gateway {
                           std::string_view method) {
     AddRoute(binding, std::move(channel), method, MethodKind::kServerStream,
              Request::default_instance(), Response::default_instance());
+  }
+  // A server-streaming method's callback handler, as Foo::CallbackService declares it.
+  template <class Service, class Request, class Response>
+  using CallbackStreamMethod = grpc::ServerWriteReactor<Response>* (
+      Service::*)(grpc::CallbackServerContext*, const Request*);
+  // The same, called directly as HandleUnary's callback is.
+  template <class Request, class Response, class Service>
+  void HandleServerStream(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
+                          std::string_view method,
+                          CallbackStreamMethod<Service, Request, Response> callback) {
+    AddRoute(binding, std::move(channel), method, MethodKind::kServerStream,
+             Request::default_instance(), Response::default_instance(),
+             [callback](grpc::Service* service, int method_index) -> DirectMethod {
+               using Handler = grpc::internal::CallbackServerStreamingHandler<Request, Response>;
+               Service* typed = CallbackServiceOf<Service, Handler>(service, method_index);
+               if (typed == nullptr) return {};
+               DirectMethod direct;
+               direct.server_stream =
+                   [typed, callback](
+                       grpc::CallbackServerContext* context,
+                       const google::protobuf::Message* request,
+                       DirectStreamSink& sink) -> std::unique_ptr<DirectStreamReactions> {
+                 grpc::ServerWriteReactor<Response>* reactor =
+                     (typed->*callback)(context, static_cast<const Request*>(request));
+                 if (reactor == nullptr) return nullptr;
+                 return std::make_unique<DirectServerStream<Response>>(sink, reactor);
+               };
+               return direct;
+             });
   }
   template <class Request, class Response>
   void HandleClientStream(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
@@ -117,21 +147,31 @@ class Gateway {
              Request::default_instance(), Response::default_instance());
   }
 
-  // A unary callback method of one service object, called directly.
-  using DirectHandler = std::function<grpc::ServerUnaryReactor*(
+  // How REST calls reach a callback method of one service object directly (direct_calls):
+  // through `unary` for a unary method, `server_stream` for a server-streaming one.
+  using DirectUnaryHandler = std::function<grpc::ServerUnaryReactor*(
       grpc::CallbackServerContext*, const google::protobuf::Message*, google::protobuf::Message*)>;
-  // The direct handler of a service object for its method number `method_index` (in the order of
-  // the service's descriptor), or null when the object is not of the class whose method it calls
+  // Calls the method and returns its reactor wrapped for `sink`, not yet bound; null when the
+  // method gave none.
+  using DirectStreamHandler = std::function<std::unique_ptr<DirectStreamReactions>(
+      grpc::CallbackServerContext*, const google::protobuf::Message* request,
+      DirectStreamSink& sink)>;
+  struct DirectMethod {
+    DirectUnaryHandler unary;
+    DirectStreamHandler server_stream;
+  };
+  // The direct method of a service object for its method number `method_index` (in the order of
+  // the service's descriptor), or none when the object is not of the class whose method it calls
   // or does not serve that method as a callback method.
-  using DirectHandlerFactory = std::function<DirectHandler(grpc::Service*, int method_index)>;
+  using DirectMethodFactory = std::function<DirectMethod(grpc::Service*, int method_index)>;
 
-  // The same with the message types given by their default instances, and for a unary method
-  // the way to call it directly (or null).
+  // The same with the message types given by their default instances, and the way to call the
+  // method directly (or null).
   void AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
                 std::string_view method, MethodKind kind,
                 const google::protobuf::Message& request_prototype,
                 const google::protobuf::Message& response_prototype,
-                const DirectHandlerFactory& direct = nullptr);
+                const DirectMethodFactory& direct = nullptr);
 
   // For the Server, before the routes are added: the in-process services behind `channel`, whose
   // callback methods routes through `channel` call directly. Only with direct_calls.
@@ -180,6 +220,17 @@ class Gateway {
 
   // The handler gRPC's server runs for method number `index` of `service`, which must have it.
   static grpc::internal::MethodHandler* MethodHandlerOf(grpc::Service& service, int index);
+  // `service` as a Service whose method `index` gRPC serves with a Handler (a callback handler,
+  // not turned sync, async or raw by a later mixin), or null.
+  template <class Service, class Handler>
+  static Service* CallbackServiceOf(grpc::Service* service, int method_index) {
+    auto* typed = dynamic_cast<Service*>(service);
+    if (typed == nullptr ||
+        dynamic_cast<Handler*>(MethodHandlerOf(*service, method_index)) == nullptr) {
+      return nullptr;
+    }
+    return typed;
+  }
 
   ServerOptions options_;
   Router router_;

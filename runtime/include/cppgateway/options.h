@@ -170,10 +170,11 @@ struct ServerOptions {
   // first also accepts connections and tells them apart. Zero takes one per core.
   int event_loops = 0;
 
-  // REST calls to a unary method that an in-process service implements as a callback method
-  // (the service derives from the generated Foo::CallbackService) call the method itself instead
-  // of going through gRPC's in-process channel: no serialization, no gRPC call, no thread
-  // handoff; the method runs on the event loop, as gRPC runs it on its own threads. The service
+  // REST calls to a unary or server-streaming method that an in-process service implements as a
+  // callback method (the service derives from the generated Foo::CallbackService) call the method
+  // itself instead of going through gRPC's in-process channel: no serialization, no gRPC call, no
+  // thread handoff; the method runs on the event loop, as gRPC runs it on its own threads, and a
+  // stream's OnWriteDone comes on the loop once the connection has room. The service
   // sees the request's metadata, IsCancelled() and OnCancel, and its header and trailer metadata
   // reach the answer. What it does not get, so the option is off by default (grpc-gateway's
   // RegisterXHandlerServer makes the same trade): no server interceptors run; peer() is empty and

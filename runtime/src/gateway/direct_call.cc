@@ -8,29 +8,6 @@
 #include "gateway/server_context_access.h"
 
 namespace cppgateway {
-namespace {
-
-// The metadata the service added to its own context.
-class ServerContextMetadata final : public ServerMetadata {
- public:
-  explicit ServerContextMetadata(const grpc::ServerContextBase& context) : context_(context) {}
-  void ForEachHeader(const Visitor& visit) const override {
-    for (const auto& [key, value] : ServerContextAccess::InitialMetadata(context_)) {
-      visit(key, value);
-    }
-  }
-  void ForEachTrailer(const Visitor& visit) const override {
-    for (const auto& [key, value] : ServerContextAccess::TrailingMetadata(context_)) {
-      visit(key, value);
-    }
-  }
-
- private:
-  const grpc::ServerContextBase& context_;
-};
-
-}  // namespace
-
 DirectCall::DirectCall(const Route& route, std::shared_ptr<HttpExchange> exchange,
                        std::unique_ptr<google::protobuf::Message> request, HttpHeaders metadata)
     : route_(route),
@@ -60,7 +37,7 @@ std::shared_ptr<DirectCall> DirectCall::Start(const Route& route,
 void DirectCall::Run() {
   grpc::ServerUnaryReactor* reactor = nullptr;
   try {
-    reactor = route_.direct(&context_, request_.get(), response_.get());
+    reactor = route_.direct.unary(&context_, request_.get(), response_.get());
   } catch (...) {
     // As gRPC's server does: a method that throws has given no reactor.
   }

@@ -153,7 +153,7 @@ Gateway::~Gateway() = default;
 
 void Gateway::AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInterface> channel,
                        std::string_view method, MethodKind kind, const Message& request_prototype,
-                       const Message& response_prototype, const DirectHandlerFactory& direct) {
+                       const Message& response_prototype, const DirectMethodFactory& direct) {
   const Descriptor* request_type = request_prototype.GetDescriptor();
   const Descriptor* response_type = response_prototype.GetDescriptor();
   // The service's descriptor is only there when its file's generated code is linked in, which a
@@ -218,7 +218,7 @@ void Gateway::AddRoute(const Binding& binding, std::shared_ptr<grpc::ChannelInte
   if (direct && descriptor != nullptr && channel.get() == in_process_channel_) {
     for (grpc::Service* service : in_process_services_) {
       route->direct = direct(service, descriptor->index());
-      if (route->direct) break;
+      if (route->direct.unary || route->direct.server_stream) break;
     }
   }
   std::shared_ptr<GenericStub>& stub = stubs_[channel.get()];

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <utility>
 
+#include "gateway/server_context_access.h"
 #include "transcoding/base64.h"
 
 namespace cppgateway {
@@ -262,6 +263,18 @@ void ClientContextMetadata::ForEachHeader(const Visitor& visit) const {
 void ClientContextMetadata::ForEachTrailer(const Visitor& visit) const {
   for (const auto& [key, value] : context_.GetServerTrailingMetadata()) {
     visit(std::string_view(key.data(), key.size()), std::string_view(value.data(), value.size()));
+  }
+}
+
+void ServerContextMetadata::ForEachHeader(const Visitor& visit) const {
+  for (const auto& [key, value] : ServerContextAccess::InitialMetadata(context_)) {
+    visit(key, value);
+  }
+}
+
+void ServerContextMetadata::ForEachTrailer(const Visitor& visit) const {
+  for (const auto& [key, value] : ServerContextAccess::TrailingMetadata(context_)) {
+    visit(key, value);
   }
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <grpcpp/client_context.h>
+#include <grpcpp/server_context.h>
 #include <grpcpp/support/status.h>
 
 #include <chrono>
@@ -58,6 +59,17 @@ class ClientContextMetadata final : public ServerMetadata {
 
  private:
   const grpc::ClientContext& context_;
+};
+
+// The server metadata of a direct call: what the service added to its own context.
+class ServerContextMetadata final : public ServerMetadata {
+ public:
+  explicit ServerContextMetadata(const grpc::ServerContextBase& context) : context_(context) {}
+  void ForEachHeader(const Visitor& visit) const override;
+  void ForEachTrailer(const Visitor& visit) const override;
+
+ private:
+  const grpc::ServerContextBase& context_;
 };
 
 // What a call's metadata says about its answer.

@@ -54,8 +54,8 @@ struct Route {
   // Set for a route served by user code (Gateway::HandlePath) instead of a gRPC method.
   Gateway::StreamingPathHandler custom;
   std::shared_ptr<grpc::GenericStub> stub;
-  // A unary method of an in-process callback service, called directly (direct_calls); else null.
-  Gateway::DirectHandler direct;
+  // A method of an in-process callback service, called directly (direct_calls); else empty.
+  Gateway::DirectMethod direct;
 
   // Shared by every route of a gateway.
   const ServerOptions* options = nullptr;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "gateway/call_registry.h"
+#include "gateway/direct_stream_call.h"
 #include "gateway/metadata.h"
 #include "gateway/request_builder.h"
 
@@ -113,6 +114,16 @@ void StreamCall::OnBodyEnd() {
     grpc::Status status =
         BuildRequest(route_, exchange_->request(), path_, pending_body_, request.get());
     std::string().swap(pending_body_);
+    if (status.ok() && route_.direct.server_stream) {
+      CallSetup setup;
+      status = ReadCallSetup(*exchange_, *route_.options, &setup);
+      // A deadline is gRPC's to keep: such a call goes through the channel.
+      if (status.ok() && !setup.timeout) {
+        direct_ = DirectStreamCall::Start(route_, exchange_, std::move(request),
+                                          std::move(setup.metadata));
+        return;
+      }
+    }
     grpc::ByteBuffer buffer;
     bool own_buffer;
     if (status.ok()) {
@@ -283,6 +294,7 @@ void StreamCall::Deliver(std::unique_ptr<Message> message, EncodedMessage encode
 }
 
 void StreamCall::OnWritable() {
+  if (direct_) return direct_->OnWritable();
   bool resume = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -301,6 +313,7 @@ void StreamCall::OnWritable() {
 
 void StreamCall::OnCancel() {
   refused_ = true;  // what the body still brings is dropped
+  if (direct_) return direct_->Cancel();
   context_.TryCancel();
   {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -1,6 +1,7 @@
 // A REST request to a streaming method (server, client or bidi), as one callback-API bidi call:
 // on the wire a stream of one request is a server stream, and a stream with one answer a client
-// stream, so one reactor serves all three.
+// stream, so one reactor serves all three. A server stream that an in-process callback method
+// serves (ServerOptions::direct_calls) is handed to DirectStreamCall once its request is built.
 //
 // Requests: a server stream's one request is built from the whole body, as for a unary call. A
 // client or bidi stream's requests are the lines of the body (newline-delimited JSON), or its
@@ -33,6 +34,8 @@
 #include "gateway/route.h"
 
 namespace cppgateway {
+
+class DirectStreamCall;
 
 class StreamCall final : public RequestHandler,
                          public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
@@ -80,6 +83,9 @@ class StreamCall final : public RequestHandler,
   const ClientContextMetadata server_metadata_{context_};
   const std::unique_ptr<ResponseWriter> writer_;
   std::shared_ptr<StreamCall> self_;  // from the start of the call until OnDone
+
+  // A server stream of an in-process callback method, called directly (direct_calls).
+  std::shared_ptr<DirectStreamCall> direct_;
 
   // Event loop only.
   std::string pending_body_;  // a server stream's whole body, or an unfinished line

@@ -60,7 +60,7 @@ void UnaryCall::Start() {
   if (status.ok()) status = ReadCallSetup(*exchange_, *route_.options, &setup);
   if (!status.ok()) return SendErrorAnswer(*exchange_, *route_.options, status);
   // A deadline is gRPC's to keep: such a call goes through the channel.
-  if (route_.direct && !setup.timeout) {
+  if (route_.direct.unary && !setup.timeout) {
     direct_ = DirectCall::Start(route_, exchange_, std::move(request), std::move(setup.metadata));
     return;
   }
