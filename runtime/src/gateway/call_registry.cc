@@ -2,6 +2,9 @@
 
 #include <utility>
 
+#include "gateway/response_writer.h"
+#include "gateway/route.h"
+
 namespace cppgateway {
 
 bool CallRegistry::Add(const void* call, std::function<void()> cancel) {
@@ -21,6 +24,14 @@ void CallRegistry::CancelAll() {
   std::lock_guard<std::mutex> lock(mutex_);
   cancelled_ = true;
   for (auto& [call, cancel] : calls_) cancel();
+}
+
+bool AdmitCall(const Route& route, HttpExchange& exchange, const void* call,
+               std::function<void()> cancel) {
+  if (route.calls->Add(call, std::move(cancel))) return true;
+  SendErrorAnswer(exchange, *route.options,
+                  grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
+  return false;
 }
 
 void CallRegistry::WaitUntilEmpty() {

@@ -8,6 +8,9 @@
 
 namespace cppgateway {
 
+class HttpExchange;
+struct Route;
+
 class CallRegistry {
  public:
   // A call about to start, known by `call`, with how to cancel it from any thread. Returns false
@@ -26,5 +29,10 @@ class CallRegistry {
   std::unordered_map<const void*, std::function<void()>> calls_;
   bool cancelled_ = false;
 };
+
+// Adds `call` to the registry of `route`, or, once calls are cancelled (the server is shutting
+// down), answers `exchange` with CANCELLED and returns false: the call must not start.
+bool AdmitCall(const Route& route, HttpExchange& exchange, const void* call,
+               std::function<void()> cancel);
 
 }  // namespace cppgateway

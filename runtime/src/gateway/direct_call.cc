@@ -24,9 +24,7 @@ std::shared_ptr<DirectCall> DirectCall::Start(const Route& route,
                                               HttpHeaders metadata) {
   std::shared_ptr<DirectCall> call(
       new DirectCall(route, std::move(exchange), std::move(request), std::move(metadata)));
-  if (!route.calls->Add(call.get(), [raw = call.get()] { raw->Cancel(); })) {
-    SendErrorAnswer(*call->exchange_, *route.options,
-                    grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
+  if (!AdmitCall(route, *call->exchange_, call.get(), [raw = call.get()] { raw->Cancel(); })) {
     return nullptr;
   }
   call->self_ = call;

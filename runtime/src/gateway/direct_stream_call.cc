@@ -38,9 +38,7 @@ std::shared_ptr<DirectStreamCall> DirectStreamCall::Start(
     std::unique_ptr<google::protobuf::Message> request, HttpHeaders metadata) {
   std::shared_ptr<DirectStreamCall> call(
       new DirectStreamCall(route, std::move(exchange), std::move(request), std::move(metadata)));
-  if (!route.calls->Add(call.get(), [raw = call.get()] { raw->Cancel(); })) {
-    SendErrorAnswer(*call->exchange_, *route.options,
-                    grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
+  if (!AdmitCall(route, *call->exchange_, call.get(), [raw = call.get()] { raw->Cancel(); })) {
     return nullptr;
   }
   call->self_ = call;

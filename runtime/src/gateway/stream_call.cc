@@ -47,10 +47,8 @@ bool StreamCall::StartStreaming(std::optional<grpc::ByteBuffer> first) {
     SendErrorAnswer(*exchange_, *route_.options, status);
     return false;
   }
-  if (!route_.calls->Add(this, [this] { context_.TryCancel(); })) {
+  if (!AdmitCall(route_, *exchange_, this, [this] { context_.TryCancel(); })) {
     refused_ = true;
-    SendErrorAnswer(*exchange_, *route_.options,
-                    grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
     return false;
   }
   self_ = shared_from_this();

@@ -68,11 +68,7 @@ void UnaryCall::Start() {
   status = grpc::SerializationTraits<Message>::Serialize(*request, &request_, &own_buffer);
   if (!status.ok()) return SendErrorAnswer(*exchange_, *route_.options, status);
   ApplyCallSetup(setup, &context_);
-  if (!route_.calls->Add(this, [this] { context_.TryCancel(); })) {
-    return SendErrorAnswer(
-        *exchange_, *route_.options,
-        grpc::Status(grpc::StatusCode::CANCELLED, "the server is shutting down"));
-  }
+  if (!AdmitCall(route_, *exchange_, this, [this] { context_.TryCancel(); })) return;
   // The callback keeps the call alive until it has answered.
   route_.stub->UnaryCall(&context_, route_.grpc_method, grpc::StubOptions(), &request_, &response_,
                          [self = shared_from_this()](grpc::Status done) { self->OnDone(done); });
