@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Server streaming throughput: messages/s of short, unpaced streams, cppgateway against the Go
-# peer side by side. S concurrent streams (one connection each), each GET
+# peer side by side: cppgateway with direct calls (the callback service called by the gateway
+# itself) and through gRPC's in-process channel. S concurrent streams (one connection each), each GET
 # /v1/ticks?count=1000&interval_ms=0 with Accept: text/event-stream (the peer answers NDJSON, as
 # grpc-gateway v1 does), all driven by stream_client; the rate is every message delivered over
 # the time from the first connect to the last stream's end. Every stream must end cleanly with
@@ -15,11 +16,13 @@ streams=${2:-64}
 count=1000
 build_all
 
-start cppgateway "$build/bench/bench_server" 127.0.0.1:0
+start direct "$build/bench/bench_server" 127.0.0.1:0 --service=callback --direct-calls
+start channel "$build/bench/bench_server" 127.0.0.1:0
 start peer "$PEER_HOME/bin/peer" -addr 127.0.0.1:0
-declare -A pid=([cppgateway]=${pids[0]} [peer]=${pids[1]})
-declare -A port=([cppgateway]=$(wait_for_port cppgateway "$ours_port_sed")
-  [peer]=$(wait_for_port peer "$peer_port_sed"))
+sides=(direct channel peer)
+declare -A pid=([direct]=${pids[0]} [channel]=${pids[1]} [peer]=${pids[2]})
+declare -A port=([direct]=$(wait_for_port direct "$ours_port_sed")
+  [channel]=$(wait_for_port channel "$ours_port_sed") [peer]=$(wait_for_port peer "$peer_port_sed"))
 
 # stream_client's result line for one run on SIDE.
 measure() {
@@ -27,12 +30,12 @@ measure() {
     --streams="$streams" --count=$count --interval-ms=0 --opening="$streams" |
     sed -n 's/^result //p'
 }
-for side in cppgateway peer; do measure "$side" > /dev/null; done  # warm up
+for side in "${sides[@]}"; do measure "$side" > /dev/null; done  # warm up
 
 echo "# Server streaming: $streams streams x $count messages, unpaced (interval_ms=0), SSE"
 echo "# (the peer: NDJSON); $runs alternating runs; $(machine)"
 for run in $(seq "$runs"); do
-  for side in cppgateway peer; do
+  for side in "${sides[@]}"; do
     result=$(measure "$side")
     declare -A r=()
     for field in $result; do r[${field%%=*}]=${field#*=}; done
@@ -42,11 +45,15 @@ for run in $(seq "$runs"); do
   done
 done
 
-ours=$(awk '$2=="cppgateway" {print $3}' "$logs/results" | median)
-peer=$(awk '$2=="peer" {print $3}' "$logs/results" | median)
+declare -A rate=()
+for side in "${sides[@]}"; do rate[$side]=$(awk -v side="$side" '$2==side {print $3}' "$logs/results" | median); done
 echo
 echo "# median of $runs runs; $(machine)"
-printf 'messages/s: cppgateway %s, peer %s, ratio %.2fx\n' "$ours" "$peer" "$(ratio "$ours" "$peer")"
-printf 'RSS after: cppgateway %.1f MiB, peer %.1f MiB\n' \
-  "$(echo "$(rss_kib "${pid[cppgateway]}") / 1024" | bc -l)" \
+for side in direct channel; do
+  printf 'messages/s: cppgateway %-7s %s, peer %s, ratio %.2fx\n' "$side" "${rate[$side]}" \
+    "${rate[peer]}" "$(ratio "${rate[$side]}" "${rate[peer]}")"
+done
+printf 'RSS after: cppgateway direct %.1f MiB, channel %.1f MiB, peer %.1f MiB\n' \
+  "$(echo "$(rss_kib "${pid[direct]}") / 1024" | bc -l)" \
+  "$(echo "$(rss_kib "${pid[channel]}") / 1024" | bc -l)" \
   "$(echo "$(rss_kib "${pid[peer]}") / 1024" | bc -l)"
