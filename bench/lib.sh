@@ -57,6 +57,7 @@ machine() { echo "$(nproc) cores shared; load average $(cut -d' ' -f1-3 /proc/lo
 
 # A process's RSS in KiB and its CPU time (user + system) in seconds.
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+peak_rss_kib() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print ($12 + $13) / hz}' "/proc/$1/stat"; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

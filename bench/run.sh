@@ -14,8 +14,9 @@
 # POST /v1/echo with a large Everything, and `raw`: GET /raw/users/42 on the direct servers, the
 # same answer as a fixed body with no transcoding and no call (the server's HTTP ceiling).
 #
-# Prints one line per run and a summary: median requests/s, p50 and p99, RSS after the load, and
-# the ratios to the peer (and of GET to the raw ceiling).
+# Prints one line per run and a summary: median requests/s, p50 and p99, the server's RSS after
+# the workload (the largest over its runs), the ratios to the peer (and of GET to the raw
+# ceiling), and each server's RSS after the whole load and at its peak (VmHWM).
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 runs=${1:-3}
@@ -71,39 +72,48 @@ for run in $(seq "$runs"); do
         p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
         p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
         errors=$(grep -E 'Non-2xx|Socket errors' <<< "$out" | tr '\n' ' ' || true)
-        echo "$run $endpoint@$c $side $rps $p50 $p99 $errors" >> "$logs/results"
+        rss=$(rss_kib "${pid[$side]}")  # the server's, as this workload leaves it
+        echo "$run $endpoint@$c $side $rps $p50 $p99 $rss $errors" >> "$logs/results"
         printf 'run %d %-13s %-8s %9s req/s  p50 %-8s p99 %-8s %s\n' "$run" "$endpoint@$c" \
           "$side" "$rps" "$p50" "$p99" "$errors"
       done
     done
   done
 done
-declare -A rss
-for side in "${sides[@]}"; do rss[$side]=$(rss_kib "${pid[$side]}"); done
+declare -A rss peak
+for side in "${sides[@]}"; do
+  rss[$side]=$(rss_kib "${pid[$side]}")
+  peak[$side]=$(peak_rss_kib "${pid[$side]}")
+done
 
 # column ENDPOINT SIDE FIELD: the median of a field (4 req/s, 5 p50, 6 p99; latencies in ms).
 column() {
   awk -v e="$1" -v s="$2" -v f="$3" '$2==e && $3==s {print $f}' "$logs/results" |
     if [ "$3" = 4 ]; then cat; else to_ms; fi | median
 }
+# rss_mib ENDPOINT SIDE: the largest RSS the server had after a run of the workload, in MiB.
+rss_mib() {
+  awk -v e="$1" -v s="$2" '$2==e && $3==s && $7 > max {max = $7} END {printf "%.1f", max / 1024}' \
+    "$logs/results"
+}
 
 echo
 echo "# median of $runs runs; latencies in ms; ratio = cppgateway / peer; $(machine)"
-printf '%-13s %-8s %10s %8s %8s %8s\n' endpoint side 'req/s' p50 p99 ratio
+printf '%-13s %-8s %10s %8s %8s %8s %8s\n' endpoint side 'req/s' p50 p99 'RSS MiB' ratio
 for c in "${levels[@]}"; do
   for endpoint in get_user post_user post_echo; do
     peer_rps=$(column "$endpoint@$c" peer 4)
     for side in "${sides[@]}"; do
       rps=$(column "$endpoint@$c" "$side" 4)
-      printf '%-13s %-8s %10s %8s %8s %7.2fx\n' "$endpoint@$c" "$side" "$rps" \
+      printf '%-13s %-8s %10s %8s %8s %8s %7.2fx\n' "$endpoint@$c" "$side" "$rps" \
         "$(column "$endpoint@$c" "$side" 5)" "$(column "$endpoint@$c" "$side" 6)" \
-        "$(ratio "$rps" "$peer_rps")"
+        "$(rss_mib "$endpoint@$c" "$side")" "$(ratio "$rps" "$peer_rps")"
     done
   done
   for side in direct loop1; do
     raw_rps=$(column "raw@$c" "$side" 4)
-    printf '%-13s %-8s %10s %8s %8s\n' "raw@$c" "$side" "$raw_rps" \
-      "$(column "raw@$c" "$side" 5)" "$(column "raw@$c" "$side" 6)"
+    printf '%-13s %-8s %10s %8s %8s %8s\n' "raw@$c" "$side" "$raw_rps" \
+      "$(column "raw@$c" "$side" 5)" "$(column "raw@$c" "$side" 6)" "$(rss_mib "raw@$c" "$side")"
     printf 'GET /v1/users/42 (%s) at %s connections is %.0f%% of its raw ceiling\n' "$side" "$c" \
       "$(echo "100 * $(column "get_user@$c" "$side" 4) / $raw_rps" | bc -l)"
   done
@@ -112,3 +122,7 @@ printf 'RSS after the load: direct %.1f MiB, loop1 %.1f MiB, channel %.1f MiB, p
   "$(echo "${rss[direct]} / 1024" | bc -l)" "$(echo "${rss[loop1]} / 1024" | bc -l)" \
   "$(echo "${rss[channel]} / 1024" | bc -l)" "$(echo "${rss[peer]} / 1024" | bc -l)"
 printf ' (direct/peer %.2fx)\n' "$(ratio "${rss[direct]}" "${rss[peer]}")"
+printf 'peak RSS (VmHWM) over the run: direct %.1f MiB, loop1 %.1f MiB, channel %.1f MiB, peer %.1f MiB' \
+  "$(echo "${peak[direct]} / 1024" | bc -l)" "$(echo "${peak[loop1]} / 1024" | bc -l)" \
+  "$(echo "${peak[channel]} / 1024" | bc -l)" "$(echo "${peak[peer]} / 1024" | bc -l)"
+printf ' (direct/peer %.2fx)\n' "$(ratio "${peak[direct]}" "${peak[peer]}")"
