@@ -230,6 +230,21 @@ TEST_P(ServerStreamTest, ServerSentEvents) {
             "data: {\"code\":13,\"message\":\"failed at tick 2\",\"details\":[]}\n\n");
 }
 
+TEST_P(ServerStreamTest, ABadGrpcTimeoutIsAnswered400) {
+  StreamServer server({}, GetParam());
+  httplib::Client client("127.0.0.1", server.port());
+  auto stream = client.Get("/v1/count/2", {{"Grpc-Timeout", "1x"}});
+  ASSERT_TRUE(stream) << httplib::to_string(stream.error());
+  EXPECT_EQ(stream->status, 400) << stream->body;
+  EXPECT_EQ(json::parse(stream->body)["code"], 3);
+  // A bidi stream's call starts with the head: refused there.
+  auto chat = client.Post("/v1/chat", {{"Grpc-Timeout", "1x"}}, "{\"text\":\"a\"}\n",
+                          "application/x-ndjson");
+  ASSERT_TRUE(chat) << httplib::to_string(chat.error());
+  EXPECT_EQ(chat->status, 400) << chat->body;
+  EXPECT_EQ(server.service().open_calls(), 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // google.api.HttpBody
 

@@ -241,14 +241,6 @@ grpc::Status ReadCallSetup(const HttpExchange& exchange, const ServerOptions& op
   return grpc::Status::OK;
 }
 
-grpc::Status PrepareCallContext(const HttpExchange& exchange, const ServerOptions& options,
-                                grpc::ClientContext* context) {
-  CallSetup setup;
-  grpc::Status status = ReadCallSetup(exchange, options, &setup);
-  if (status.ok()) ApplyCallSetup(setup, context);
-  return status;
-}
-
 void ApplyCallSetup(const CallSetup& setup, grpc::ClientContext* context) {
   for (const auto& [key, value] : setup.metadata) context->AddMetadata(key, value);
   if (setup.timeout) context->set_deadline(std::chrono::system_clock::now() + *setup.timeout);

@@ -34,10 +34,6 @@ grpc::Status ReadCallSetup(const HttpExchange& exchange, const ServerOptions& op
 // Gives `context` the metadata and the deadline of `setup`.
 void ApplyCallSetup(const CallSetup& setup, grpc::ClientContext* context);
 
-// Sets up `context` for the request of `exchange` as ReadCallSetup reads it.
-grpc::Status PrepareCallContext(const HttpExchange& exchange, const ServerOptions& options,
-                                grpc::ClientContext* context);
-
 // The metadata a service sent back, wherever the call ran: through a channel (the ClientContext
 // has it) or in a direct call (the service's own context has it).
 class ServerMetadata {

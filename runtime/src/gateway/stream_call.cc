@@ -33,20 +33,21 @@ StreamCall::StreamCall(const Route& route, std::shared_ptr<HttpExchange> exchang
 
 void StreamCall::Begin() {
   if (route_.streams_requests()) {
-    StartStreaming(std::nullopt);
+    CallSetup setup;
+    grpc::Status status = ReadCallSetup(*exchange_, *route_.options, &setup);
+    if (!status.ok()) {
+      refused_ = true;
+      return SendErrorAnswer(*exchange_, *route_.options, status);
+    }
+    StartStreaming(std::nullopt, setup);
   } else if (exchange_->request().content_length.value_or(0) > route_.options->max_body_bytes) {
     refused_ = true;
     SendBodyTooLarge(*exchange_, *route_.options, /*close_connection=*/true);
   }
 }
 
-bool StreamCall::StartStreaming(std::optional<grpc::ByteBuffer> first) {
-  grpc::Status status = PrepareCallContext(*exchange_, *route_.options, &context_);
-  if (!status.ok()) {
-    refused_ = true;
-    SendErrorAnswer(*exchange_, *route_.options, status);
-    return false;
-  }
+bool StreamCall::StartStreaming(std::optional<grpc::ByteBuffer> first, const CallSetup& setup) {
+  ApplyCallSetup(setup, &context_);
   if (!AdmitCall(route_, *exchange_, this, [this] { context_.TryCancel(); })) {
     refused_ = true;
     return false;
@@ -112,23 +113,20 @@ void StreamCall::OnBodyEnd() {
     grpc::Status status =
         BuildRequest(route_, exchange_->request(), path_, pending_body_, request.get());
     std::string().swap(pending_body_);
-    if (status.ok() && route_.direct.server_stream) {
-      CallSetup setup;
-      status = ReadCallSetup(*exchange_, *route_.options, &setup);
-      // A deadline is gRPC's to keep: such a call goes through the channel.
-      if (status.ok() && !setup.timeout) {
-        direct_ = DirectStreamCall::Start(route_, exchange_, std::move(request),
-                                          std::move(setup.metadata));
-        return;
-      }
+    CallSetup setup;
+    if (status.ok()) status = ReadCallSetup(*exchange_, *route_.options, &setup);
+    if (!status.ok()) return SendErrorAnswer(*exchange_, *route_.options, status);
+    // A deadline is gRPC's to keep: such a call goes through the channel.
+    if (route_.direct.server_stream && !setup.timeout) {
+      direct_ =
+          DirectStreamCall::Start(route_, exchange_, std::move(request), std::move(setup.metadata));
+      return;
     }
     grpc::ByteBuffer buffer;
     bool own_buffer;
-    if (status.ok()) {
-      status = grpc::SerializationTraits<Message>::Serialize(*request, &buffer, &own_buffer);
-    }
+    status = grpc::SerializationTraits<Message>::Serialize(*request, &buffer, &own_buffer);
     if (!status.ok()) return SendErrorAnswer(*exchange_, *route_.options, status);
-    StartStreaming(std::move(buffer));
+    StartStreaming(std::move(buffer), setup);
     return;
   }
   if (!IsBlank(pending_body_)) SendRequest(pending_body_);

@@ -30,6 +30,7 @@
 
 #include "cppgateway/http_exchange.h"
 #include "cppgateway/router.h"
+#include "gateway/metadata.h"
 #include "gateway/response_writer.h"
 #include "gateway/route.h"
 
@@ -62,9 +63,9 @@ class StreamCall final : public RequestHandler,
   void OnDone(const grpc::Status& status) override;
 
  private:
-  // Starts the call with the reads going; `first` (a server stream's one request) is written
-  // with it.
-  bool StartStreaming(std::optional<grpc::ByteBuffer> first);
+  // Starts the call with `setup`'s metadata and deadline and the reads going; `first` (a server
+  // stream's one request) is written with it.
+  bool StartStreaming(std::optional<grpc::ByteBuffer> first, const CallSetup& setup);
   // Client and bidi streams: one request message from one body line or piece.
   void SendRequest(std::string_view body);
   // Issues the next write, or the half-close once the body has ended and every write is done.
